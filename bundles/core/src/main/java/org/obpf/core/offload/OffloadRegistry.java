@@ -65,7 +65,14 @@ public final class OffloadRegistry implements OffloadQuery {
     }
 
     public void removeDevice(OffloadDevice device, Map<String, Object> props) {
-        if (devices.remove(device.name(), device)) LOG.info("offload device departed: {}", device.name());
+        // By identity: another service object may carry an equal value.
+        boolean[] removed = {false};
+        devices.computeIfPresent(device.name(), (k, v) -> {
+            if (v != device) return v;
+            removed[0] = true;
+            return null;
+        });
+        if (removed[0]) LOG.info("offload device departed: {}", device.name());
     }
 
     @Override

@@ -1,0 +1,5 @@
+# Everything OBPF ships; what ./obpf starts by default.
+name = all
+version = ${project.version}
+description = Every OBPF feature
+features = framework, obpf-core
