@@ -1,0 +1,173 @@
+package org.obpf.api.text;
+
+import static org.obpf.api.insn.Opcodes.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+
+import org.obpf.api.insn.Insn;
+import org.obpf.api.insn.InsnKind;
+
+/**
+ * Prints instructions in the syntax of {@code llvm-objdump -d} for BPF objects as LLVM 14 (the
+ * Debian 12 toolchain) prints them: decimal immediates and offsets ({@code r0 = *(u32 *)(r1 + 4)},
+ * {@code if w1 s> 10 goto +1 <LBB0_2>}, {@code r1 = 4886718345 ll}).
+ *
+ * <p>Instructions LLVM 14 does not know are printed in the syntax later LLVM releases use
+ * ({@code r1 = (s8)r2}, {@code r1 s/= r2}, {@code r1 = *(s16 *)(r2 + 0)}, {@code r1 = bswap32 r1},
+ * {@code gotol +5}, {@code *(u32 *)(r10 - 4) = 7}, {@code if r1 & r2 goto +1},
+ * {@code w2 = atomic_fetch_add((u32 *)(r1 + 0), w2)}); a slot that is no instruction prints as
+ * {@code <unknown>}, like the tool.
+ */
+public final class Disassembler {
+    private Disassembler() {}
+
+    /** One line per instruction, no branch-target annotation. */
+    public static List<String> disassemble(long[] prog) {
+        return disassemble(prog, slot -> null);
+    }
+
+    /**
+     * One line per instruction (a 16-byte load is one line).
+     *
+     * @param labels gives the text objdump shows in {@code <...>} after a jump's offset for a
+     *               target slot index ({@code LBB0_2}, {@code prog+0x40}), or null for none
+     */
+    public static List<String> disassemble(long[] prog, IntFunction<String> labels) {
+        List<String> out = new ArrayList<>(prog.length);
+        for (int pc = 0; pc < prog.length; pc++) {
+            out.add(format(prog, pc, labels));
+            if (isLdImm64(Insn.code(prog[pc])) && InsnKind.of(prog[pc]) != null) pc++;
+        }
+        return out;
+    }
+
+    /** An objdump-like listing: {@code "%8d:\t<text>"} per instruction, slot numbers at the left. */
+    public static String listing(long[] prog, IntFunction<String> labels) {
+        StringBuilder sb = new StringBuilder();
+        for (int pc = 0; pc < prog.length; pc++) {
+            sb.append(String.format("%8d:\t", pc)).append(format(prog, pc, labels)).append('\n');
+            if (isLdImm64(Insn.code(prog[pc]))) pc++;
+        }
+        return sb.toString();
+    }
+
+    /** The instruction at {@code pc}, no branch-target annotation. */
+    public static String format(long[] prog, int pc) {
+        return format(prog, pc, slot -> null);
+    }
+
+    /** The instruction at {@code pc}. */
+    public static String format(long[] prog, int pc, IntFunction<String> labels) {
+        long w = prog[pc];
+        InsnKind kind = InsnKind.of(w);
+        int code = Insn.code(w);
+        if (code == (BPF_JMP | BPF_CALL | BPF_X)) return "callx r" + Insn.dst(w); // not RFC 9669; ubpf's form
+        if (kind == null) return "<unknown>";
+        int dst = Insn.dst(w);
+        int src = Insn.src(w);
+        short off = Insn.off(w);
+        int imm = Insn.imm(w);
+        int cls = bpfClass(code);
+        boolean wide = cls == BPF_ALU64 || cls == BPF_JMP;
+        String d = (wide ? "r" : "w") + dst;
+        String s = bpfSrc(code) == BPF_X ? (wide ? "r" : "w") + src : Integer.toString(imm);
+        return switch (kind) {
+            case ADD -> d + " += " + s;
+            case SUB -> d + " -= " + s;
+            case MUL -> d + " *= " + s;
+            case DIV -> d + " /= " + s;
+            case SDIV -> d + " s/= " + s;
+            case OR -> d + " |= " + s;
+            case AND -> d + " &= " + s;
+            case LSH -> d + " <<= " + s;
+            case RSH -> d + " >>= " + s;
+            case NEG -> d + " = -" + d;
+            case MOD -> d + " %= " + s;
+            case SMOD -> d + " s%= " + s;
+            case XOR -> d + " ^= " + s;
+            case MOV -> d + " = " + s;
+            case MOVSX -> d + " = (s" + off + ")" + s;
+            case ARSH -> d + " s>>= " + s;
+            case LE -> "r" + dst + " = le" + imm + " r" + dst;
+            case BE -> "r" + dst + " = be" + imm + " r" + dst;
+            case BSWAP -> "r" + dst + " = bswap" + imm + " r" + dst;
+            case JA -> "goto " + signed(off) + label(labels, pc + 1 + off);
+            case GOTOL -> "gotol " + signed(imm) + label(labels, pc + 1 + imm);
+            case JEQ, JGT, JGE, JSET, JNE, JSGT, JSGE, JLT, JLE, JSLT, JSLE ->
+                    "if " + d + " " + condition(kind) + " " + s + " goto " + signed(off) + label(labels, pc + 1 + off);
+            case CALL_HELPER, CALL_LOCAL, CALL_KFUNC -> "call " + imm;
+            case EXIT -> "exit";
+            case LD_IMM64 -> {
+                if (src != 0) yield "ld_pseudo\tr" + dst + ", " + src + ", " + imm;
+                long hi = pc + 1 < prog.length ? Insn.imm(prog[pc + 1]) : 0;
+                yield "r" + dst + " = " + ((imm & 0xffffffffL) | hi << 32) + " ll";
+            }
+            case LD_ABS -> "r0 = *(" + unsigned(code) + " *)skb[" + imm + "]";
+            case LD_IND -> "r0 = *(" + unsigned(code) + " *)skb[r" + src + "]";
+            case LDX -> "r" + dst + " = *(" + unsigned(code) + " *)" + address(src, off);
+            case LDXSX -> "r" + dst + " = *(s" + sizeBytes(bpfSize(code)) * 8 + " *)" + address(src, off);
+            case ST -> "*(" + unsigned(code) + " *)" + address(dst, off) + " = " + imm;
+            case STX -> "*(" + unsigned(code) + " *)" + address(dst, off) + " = r" + src;
+            default -> atomic(kind, code, dst, src, off);
+        };
+    }
+
+    private static String atomic(InsnKind kind, int code, int dst, int src, short off) {
+        boolean dw = bpfSize(code) == BPF_DW;
+        String v = (dw ? "r" : "w") + src;
+        String mem = "(" + unsigned(code) + " *)" + address(dst, off);
+        String addr = address(dst, off);
+        addr = addr.substring(1, addr.length() - 1);
+        return switch (kind) {
+            // LLVM 14 prints the 32-bit add (XADDW) with the 64-bit register name.
+            case ATOMIC_ADD -> "lock *" + mem + " += r" + src;
+            case ATOMIC_OR -> "lock *" + mem + " |= " + v;
+            case ATOMIC_AND -> "lock *" + mem + " &= " + v;
+            case ATOMIC_XOR -> "lock *" + mem + " ^= " + v;
+            case ATOMIC_FETCH_ADD -> v + " = atomic_fetch_add(" + mem + ", " + v + ")";
+            case ATOMIC_FETCH_OR -> v + " = atomic_fetch_or(" + mem + ", " + v + ")";
+            case ATOMIC_FETCH_AND -> v + " = atomic_fetch_and(" + mem + ", " + v + ")";
+            case ATOMIC_FETCH_XOR -> v + " = atomic_fetch_xor(" + mem + ", " + v + ")";
+            case ATOMIC_XCHG -> v + (dw ? " = xchg_64(" : " = xchg32_32(") + addr + ", " + v + ")";
+            default -> { // ATOMIC_CMPXCHG
+                String r0 = dw ? "r0" : "w0";
+                yield r0 + (dw ? " = cmpxchg_64(" : " = cmpxchg32_32(") + addr + ", " + r0 + ", " + v + ")";
+            }
+        };
+    }
+
+    private static String condition(InsnKind kind) {
+        return switch (kind) {
+            case JEQ -> "==";
+            case JGT -> ">";
+            case JGE -> ">=";
+            case JSET -> "&";
+            case JNE -> "!=";
+            case JSGT -> "s>";
+            case JSGE -> "s>=";
+            case JLT -> "<";
+            case JLE -> "<=";
+            case JSLT -> "s<";
+            default -> "s<="; // JSLE
+        };
+    }
+
+    private static String unsigned(int code) {
+        return "u" + sizeBytes(bpfSize(code)) * 8;
+    }
+
+    private static String address(int reg, short off) {
+        return off >= 0 ? "(r" + reg + " + " + off + ")" : "(r" + reg + " - " + -off + ")";
+    }
+
+    private static String signed(int offset) {
+        return offset >= 0 ? "+" + offset : Integer.toString(offset);
+    }
+
+    private static String label(IntFunction<String> labels, long target) {
+        String name = target >= Integer.MIN_VALUE && target <= Integer.MAX_VALUE ? labels.apply((int) target) : null;
+        return name == null ? "" : " <" + name + ">";
+    }
+}
