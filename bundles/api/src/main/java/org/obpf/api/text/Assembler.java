@@ -19,7 +19,7 @@ import org.obpf.api.insn.Insn;
  * ldxw %r0, [%r1+4]     ldxsh %r0, [%r10-2]     stw [%r10-4], 7  stxdw [%r10-8], %r1
  * lddw %r0, 0x123456789
  * lock add [%r10-8], %r1      lock fetch xor32 [%r1], %r2    lock xchg ..    lock cmpxchg32 ..
- * xadd [%r1+0], %r2 (= lock add)
+ * xadd [%r1+0], %r2 (= lock add)       ldabsh 12 (legacy packet load)   ldindb %r1, 14
  * jeq %r1, 0x1, +2      jsgt32 %r1, %r2, label   ja label   ja32 label (gotol)
  * call 5  call helper 5  call local func1  call runtime 7 (kfunc)  call %r2 (callx)
  * exit                  name:  (label)          # comment
@@ -141,6 +141,16 @@ public final class Assembler {
                 String b = ops.get(1);
                 if (b.startsWith("%")) jumpTarget(code | BPF_X, dst, reg(b), 0, ops.get(2), false);
                 else jumpTarget(code | BPF_K, dst, 0, imm32(b), ops.get(2), false);
+                return;
+            }
+            if (m.startsWith("ldabs") && SIZES.containsKey(m.substring(5))) {
+                arity(1);
+                emit(BPF_LD | BPF_ABS | SIZES.get(m.substring(5)), 0, 0, 0, imm32(ops.get(0)));
+                return;
+            }
+            if (m.startsWith("ldind") && SIZES.containsKey(m.substring(5))) {
+                arity(2);
+                emit(BPF_LD | BPF_IND | SIZES.get(m.substring(5)), 0, reg(ops.get(0)), 0, imm32(ops.get(1)));
                 return;
             }
             if (m.startsWith("ldxs") && SIZES.containsKey(m.substring(4))) { load(BPF_MEMSX, m.substring(4)); return; }

@@ -19,13 +19,33 @@ import org.obpf.api.insn.InsnKind;
  * {@code gotol +5}, {@code *(u32 *)(r10 - 4) = 7}, {@code if r1 & r2 goto +1},
  * {@code w2 = atomic_fetch_add((u32 *)(r1 + 0), w2)}); a slot that is no instruction prints as
  * {@code <unknown>}, like the tool.
+ *
+ * <p>Two dialects, as the tool has two: {@link #LLVM} is plain {@code llvm-objdump -d};
+ * {@link #LLVM_ALU32} is {@code llvm-objdump -d --mattr=+alu32}, which names the 32-bit
+ * sub-registers of narrow loads, stores and 32-bit atomics ({@code w1 = *(u32 *)(r2 + 0)}). Plain
+ * LLVM 14 does not decode the 32-bit atomics other than add ({@code <unknown>}) and prints a
+ * 32-bit fetch-add as a plain add; {@link #LLVM} prints those as {@link #LLVM_ALU32} does.
  */
 public final class Disassembler {
-    private Disassembler() {}
+    /** {@code llvm-objdump -d}. */
+    public static final Disassembler LLVM = new Disassembler(false);
+    /** {@code llvm-objdump -d --mattr=+alu32}. */
+    public static final Disassembler LLVM_ALU32 = new Disassembler(true);
 
-    /** One line per instruction, no branch-target annotation. */
+    private final boolean alu32;
+
+    private Disassembler(boolean alu32) {
+        this.alu32 = alu32;
+    }
+
+    /** {@link #LLVM}: one line per instruction, no branch-target annotation. */
     public static List<String> disassemble(long[] prog) {
-        return disassemble(prog, slot -> null);
+        return LLVM.lines(prog, slot -> null);
+    }
+
+    /** {@link #LLVM}: the instruction at {@code pc}, no branch-target annotation. */
+    public static String format(long[] prog, int pc) {
+        return LLVM.line(prog, pc, slot -> null);
     }
 
     /**
@@ -34,32 +54,27 @@ public final class Disassembler {
      * @param labels gives the text objdump shows in {@code <...>} after a jump's offset for a
      *               target slot index ({@code LBB0_2}, {@code prog+0x40}), or null for none
      */
-    public static List<String> disassemble(long[] prog, IntFunction<String> labels) {
+    public List<String> lines(long[] prog, IntFunction<String> labels) {
         List<String> out = new ArrayList<>(prog.length);
         for (int pc = 0; pc < prog.length; pc++) {
-            out.add(format(prog, pc, labels));
+            out.add(line(prog, pc, labels));
             if (isLdImm64(Insn.code(prog[pc])) && InsnKind.of(prog[pc]) != null) pc++;
         }
         return out;
     }
 
     /** An objdump-like listing: {@code "%8d:\t<text>"} per instruction, slot numbers at the left. */
-    public static String listing(long[] prog, IntFunction<String> labels) {
+    public String listing(long[] prog, IntFunction<String> labels) {
         StringBuilder sb = new StringBuilder();
         for (int pc = 0; pc < prog.length; pc++) {
-            sb.append(String.format("%8d:\t", pc)).append(format(prog, pc, labels)).append('\n');
-            if (isLdImm64(Insn.code(prog[pc]))) pc++;
+            sb.append(String.format("%8d:\t", pc)).append(line(prog, pc, labels)).append('\n');
+            if (isLdImm64(Insn.code(prog[pc])) && InsnKind.of(prog[pc]) != null) pc++;
         }
         return sb.toString();
     }
 
-    /** The instruction at {@code pc}, no branch-target annotation. */
-    public static String format(long[] prog, int pc) {
-        return format(prog, pc, slot -> null);
-    }
-
-    /** The instruction at {@code pc}. */
-    public static String format(long[] prog, int pc, IntFunction<String> labels) {
+    /** The instruction at {@code pc}; {@code labels} as for {@link #lines(long[], IntFunction)}. */
+    public String line(long[] prog, int pc, IntFunction<String> labels) {
         long w = prog[pc];
         InsnKind kind = InsnKind.of(w);
         int code = Insn.code(w);
@@ -100,29 +115,35 @@ public final class Disassembler {
             case CALL_HELPER, CALL_LOCAL, CALL_KFUNC -> "call " + imm;
             case EXIT -> "exit";
             case LD_IMM64 -> {
-                if (src != 0) yield "ld_pseudo\tr" + dst + ", " + src + ", " + imm;
+                // LLVM prints the pseudo load's immediate as an unsigned 32-bit number
+                if (src != 0) yield "ld_pseudo\tr" + dst + ", " + src + ", " + Integer.toUnsignedString(imm);
                 long hi = pc + 1 < prog.length ? Insn.imm(prog[pc + 1]) : 0;
                 yield "r" + dst + " = " + ((imm & 0xffffffffL) | hi << 32) + " ll";
             }
             case LD_ABS -> "r0 = *(" + unsigned(code) + " *)skb[" + imm + "]";
             case LD_IND -> "r0 = *(" + unsigned(code) + " *)skb[r" + src + "]";
-            case LDX -> "r" + dst + " = *(" + unsigned(code) + " *)" + address(src, off);
+            case LDX -> (narrow(code) ? "w" : "r") + dst + " = *(" + unsigned(code) + " *)" + address(src, off);
             case LDXSX -> "r" + dst + " = *(s" + sizeBytes(bpfSize(code)) * 8 + " *)" + address(src, off);
             case ST -> "*(" + unsigned(code) + " *)" + address(dst, off) + " = " + imm;
-            case STX -> "*(" + unsigned(code) + " *)" + address(dst, off) + " = r" + src;
+            case STX -> "*(" + unsigned(code) + " *)" + address(dst, off) + " = " + (narrow(code) ? "w" : "r") + src;
             default -> atomic(kind, code, dst, src, off);
         };
     }
 
-    private static String atomic(InsnKind kind, int code, int dst, int src, short off) {
+    /** A B, H or W access printed with a 32-bit sub-register in the alu32 dialect. */
+    private boolean narrow(int code) {
+        return alu32 && bpfSize(code) != BPF_DW;
+    }
+
+    private String atomic(InsnKind kind, int code, int dst, int src, short off) {
         boolean dw = bpfSize(code) == BPF_DW;
         String v = (dw ? "r" : "w") + src;
         String mem = "(" + unsigned(code) + " *)" + address(dst, off);
         String addr = address(dst, off);
         addr = addr.substring(1, addr.length() - 1);
         return switch (kind) {
-            // LLVM 14 prints the 32-bit add (XADDW) with the 64-bit register name.
-            case ATOMIC_ADD -> "lock *" + mem + " += r" + src;
+            // Plain LLVM 14 prints the 32-bit add (XADDW) with the 64-bit register name.
+            case ATOMIC_ADD -> "lock *" + mem + " += " + (dw || !alu32 ? "r" : "w") + src;
             case ATOMIC_OR -> "lock *" + mem + " |= " + v;
             case ATOMIC_AND -> "lock *" + mem + " &= " + v;
             case ATOMIC_XOR -> "lock *" + mem + " ^= " + v;
