@@ -25,6 +25,11 @@ import org.obpf.api.insn.InsnKind;
  * sub-registers of narrow loads, stores and 32-bit atomics ({@code w1 = *(u32 *)(r2 + 0)}). Plain
  * LLVM 14 does not decode the 32-bit atomics other than add ({@code <unknown>}) and prints a
  * 32-bit fetch-add as a plain add; {@link #LLVM} prints those as {@link #LLVM_ALU32} does.
+ *
+ * <p>{@code callx} ({@code BPF_JMP | BPF_CALL | BPF_X}, not RFC 9669) prints as
+ * {@code callx r<dst>}, the register where the conformance suite puts it; LLVM 14 reads imm.
+ * Branch targets are annotated only when a label function is given, as objdump does from the
+ * object's symbols ({@code goto +2 <LBB0_3>}).
  */
 public final class Disassembler {
     /** {@code llvm-objdump -d}. */
