@@ -39,7 +39,8 @@ public final class Opcodes {
     public static final int BPF_ARSH = 0xc0;
     public static final int BPF_END = 0xd0;
 
-    // Byte-swap direction (source bit of BPF_END).
+    // Byte-swap direction (source bit of BPF_END). BPF_ALU64 | BPF_END | BPF_TO_LE is the
+    // unconditional byte swap (bswap, cpu v4).
     public static final int BPF_TO_LE = 0x00;
     public static final int BPF_TO_BE = 0x08;
 
@@ -70,10 +71,11 @@ public final class Opcodes {
     public static final int BPF_ABS = 0x20;
     public static final int BPF_IND = 0x40;
     public static final int BPF_MEM = 0x60;
-    public static final int BPF_MEMSX = 0x80;
+    public static final int BPF_MEMSX = 0x80; // sign-extending load (cpu v4)
     public static final int BPF_ATOMIC = 0xc0;
 
-    // Atomic operations (imm field of BPF_STX | BPF_ATOMIC).
+    // Atomic operations (imm field of BPF_STX | BPF_ATOMIC): an ALU operation (BPF_ADD, BPF_OR,
+    // BPF_AND, BPF_XOR), optionally with BPF_FETCH, or one of the two exchanges.
     public static final int BPF_FETCH = 0x01;
     public static final int BPF_XCHG = 0xe0 | BPF_FETCH;
     public static final int BPF_CMPXCHG = 0xf0 | BPF_FETCH;
@@ -92,6 +94,7 @@ public final class Opcodes {
     public static final int BPF_PSEUDO_KFUNC_CALL = 2;
 
     public static final int MAX_BPF_REG = 11; // r0..r10
+    public static final int BPF_REG_0 = 0;
     public static final int BPF_REG_FP = 10;
     public static final int MAX_BPF_STACK = 512;
 
