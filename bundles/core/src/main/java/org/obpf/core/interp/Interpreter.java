@@ -52,7 +52,8 @@ public final class Interpreter {
     private final MemorySegment stack = Arena.ofAuto().allocate(STACK_SIZE, 16);
     private final long stackTop = stack.address() + STACK_SIZE;
 
-    private final long[] reg = new long[MAX_BPF_REG];
+    /** Registers of the current run (16 so that a 4-bit register field never needs a range check). */
+    private long[] reg = new long[16];
     // Per active caller frame: return pc, program, r6..r10.
     private final int[] frameReturn = new int[MAX_CALL_FRAMES];
     private final Program[] frameProgram = new Program[MAX_CALL_FRAMES];
@@ -140,15 +141,8 @@ public final class Interpreter {
         stack.asSlice(STACK_SIZE - used, used).fill((byte) 0);
         deepestFrame = 0;
         setStackFrame(0);
-        Arrays.fill(reg, 0);
-        reg[1] = r1;
-        reg[2] = r2;
-        reg[3] = r3;
-        reg[4] = r4;
-        reg[5] = r5;
-        reg[BPF_REG_FP] = stackTop;
         try {
-            return execute(program);
+            return execute(program, r1, r2, r3, r4, r5);
         } catch (Trap t) {
             throw new ExecutionException(t.errno, t.pc, "insn " + t.pc + " (op 0x" + Integer.toHexString(t.op) + "): "
                     + t.getMessage(), t.getCause());
@@ -167,38 +161,46 @@ public final class Interpreter {
 
     // The dispatch loop. Kept below HotSpot's 8000-byte limit for compiling a method: rare
     // instructions (atomics, calls, byte swaps, tail calls) live in their own methods.
-    private long execute(Program entry) {
-        final long[] reg = this.reg;
+    private long execute(Program entry, long r1, long r2, long r3, long r4, long r5) {
+        // Allocated here, with a constant length, so that C2 knows every 4-bit index is in range.
+        final long[] reg = new long[16];
+        this.reg = reg;
+        reg[1] = r1;
+        reg[2] = r2;
+        reg[3] = r3;
+        reg[4] = r4;
+        reg[5] = r5;
+        reg[BPF_REG_FP] = stackTop;
         Program prog = entry;
-        int[] code = prog.code;
-        int[] imm = prog.imm;
-        int[] aux = prog.aux;
+        long[] slots = prog.slots;
         int pc = 0;
         int depth = 0;
         int tailCalls = 0;
         long steps = 0;
         for (;;) {
             steps++;
-            final int w = code[pc];
+            final long slot = slots[pc];
+            final int w = (int) slot;
+            final int k = (int) (slot >> 32);
             final int d = (w >>> DST_SHIFT) & 0xf;
             final int s = (w >>> SRC_SHIFT) & 0xf;
             switch (w & OP_MASK) {
                 // ---- ALU64, immediate (sign-extended to 64 bits) ----
-                case BPF_ALU64 | BPF_ADD | BPF_K: reg[d] += imm[pc]; pc++; break;
-                case BPF_ALU64 | BPF_SUB | BPF_K: reg[d] -= imm[pc]; pc++; break;
-                case BPF_ALU64 | BPF_MUL | BPF_K: reg[d] *= imm[pc]; pc++; break;
-                case BPF_ALU64 | BPF_DIV | BPF_K: reg[d] = udiv64(reg[d], imm[pc]); pc++; break;
-                case BPF_ALU64 | BPF_OR | BPF_K: reg[d] |= imm[pc]; pc++; break;
-                case BPF_ALU64 | BPF_AND | BPF_K: reg[d] &= imm[pc]; pc++; break;
-                case BPF_ALU64 | BPF_LSH | BPF_K: reg[d] <<= imm[pc]; pc++; break; // Java masks long shifts & 63
-                case BPF_ALU64 | BPF_RSH | BPF_K: reg[d] >>>= imm[pc]; pc++; break;
+                case BPF_ALU64 | BPF_ADD | BPF_K: reg[d] += k; pc++; break;
+                case BPF_ALU64 | BPF_SUB | BPF_K: reg[d] -= k; pc++; break;
+                case BPF_ALU64 | BPF_MUL | BPF_K: reg[d] *= k; pc++; break;
+                case BPF_ALU64 | BPF_DIV | BPF_K: reg[d] = udiv64(reg[d], k); pc++; break;
+                case BPF_ALU64 | BPF_OR | BPF_K: reg[d] |= k; pc++; break;
+                case BPF_ALU64 | BPF_AND | BPF_K: reg[d] &= k; pc++; break;
+                case BPF_ALU64 | BPF_LSH | BPF_K: reg[d] <<= k; pc++; break; // Java masks long shifts & 63
+                case BPF_ALU64 | BPF_RSH | BPF_K: reg[d] >>>= k; pc++; break;
                 case BPF_ALU64 | BPF_NEG: reg[d] = -reg[d]; pc++; break;
-                case BPF_ALU64 | BPF_MOD | BPF_K: reg[d] = umod64(reg[d], imm[pc]); pc++; break;
-                case BPF_ALU64 | BPF_XOR | BPF_K: reg[d] ^= imm[pc]; pc++; break;
-                case BPF_ALU64 | BPF_MOV | BPF_K: reg[d] = imm[pc]; pc++; break;
-                case BPF_ALU64 | BPF_ARSH | BPF_K: reg[d] >>= imm[pc]; pc++; break;
-                case SDIV | BPF_ALU64 | BPF_K: reg[d] = sdiv64(reg[d], imm[pc]); pc++; break;
-                case SMOD | BPF_ALU64 | BPF_K: reg[d] = smod64(reg[d], imm[pc]); pc++; break;
+                case BPF_ALU64 | BPF_MOD | BPF_K: reg[d] = umod64(reg[d], k); pc++; break;
+                case BPF_ALU64 | BPF_XOR | BPF_K: reg[d] ^= k; pc++; break;
+                case BPF_ALU64 | BPF_MOV | BPF_K: reg[d] = k; pc++; break;
+                case BPF_ALU64 | BPF_ARSH | BPF_K: reg[d] >>= k; pc++; break;
+                case SDIV | BPF_ALU64 | BPF_K: reg[d] = sdiv64(reg[d], k); pc++; break;
+                case SMOD | BPF_ALU64 | BPF_K: reg[d] = smod64(reg[d], k); pc++; break;
                 // ---- ALU64, register ----
                 case BPF_ALU64 | BPF_ADD | BPF_X: reg[d] += reg[s]; pc++; break;
                 case BPF_ALU64 | BPF_SUB | BPF_X: reg[d] -= reg[s]; pc++; break;
@@ -214,24 +216,24 @@ public final class Interpreter {
                 case BPF_ALU64 | BPF_ARSH | BPF_X: reg[d] >>= reg[s]; pc++; break;
                 case SDIV | BPF_ALU64 | BPF_X: reg[d] = sdiv64(reg[d], reg[s]); pc++; break;
                 case SMOD | BPF_ALU64 | BPF_X: reg[d] = smod64(reg[d], reg[s]); pc++; break;
-                case MOVSX | BPF_ALU64 | BPF_X: reg[d] = reg[s] << imm[pc] >> imm[pc]; pc++; break;
-                case BPF_ALU64 | BPF_END | BPF_TO_LE: reg[d] = bswap(reg[d], imm[pc]); pc++; break;
+                case MOVSX | BPF_ALU64 | BPF_X: reg[d] = reg[s] << k >> k; pc++; break;
+                case BPF_ALU64 | BPF_END | BPF_TO_LE: reg[d] = bswap(reg[d], k); pc++; break;
                 // ---- ALU (32-bit, results zero-extended) ----
-                case BPF_ALU | BPF_ADD | BPF_K: reg[d] = u32((int) reg[d] + imm[pc]); pc++; break;
-                case BPF_ALU | BPF_SUB | BPF_K: reg[d] = u32((int) reg[d] - imm[pc]); pc++; break;
-                case BPF_ALU | BPF_MUL | BPF_K: reg[d] = u32((int) reg[d] * imm[pc]); pc++; break;
-                case BPF_ALU | BPF_DIV | BPF_K: reg[d] = udiv32((int) reg[d], imm[pc]); pc++; break;
-                case BPF_ALU | BPF_OR | BPF_K: reg[d] = u32((int) reg[d] | imm[pc]); pc++; break;
-                case BPF_ALU | BPF_AND | BPF_K: reg[d] = u32((int) reg[d] & imm[pc]); pc++; break;
-                case BPF_ALU | BPF_LSH | BPF_K: reg[d] = u32((int) reg[d] << imm[pc]); pc++; break; // & 31
-                case BPF_ALU | BPF_RSH | BPF_K: reg[d] = u32((int) reg[d] >>> imm[pc]); pc++; break;
+                case BPF_ALU | BPF_ADD | BPF_K: reg[d] = u32((int) reg[d] + k); pc++; break;
+                case BPF_ALU | BPF_SUB | BPF_K: reg[d] = u32((int) reg[d] - k); pc++; break;
+                case BPF_ALU | BPF_MUL | BPF_K: reg[d] = u32((int) reg[d] * k); pc++; break;
+                case BPF_ALU | BPF_DIV | BPF_K: reg[d] = udiv32((int) reg[d], k); pc++; break;
+                case BPF_ALU | BPF_OR | BPF_K: reg[d] = u32((int) reg[d] | k); pc++; break;
+                case BPF_ALU | BPF_AND | BPF_K: reg[d] = u32((int) reg[d] & k); pc++; break;
+                case BPF_ALU | BPF_LSH | BPF_K: reg[d] = u32((int) reg[d] << k); pc++; break; // & 31
+                case BPF_ALU | BPF_RSH | BPF_K: reg[d] = u32((int) reg[d] >>> k); pc++; break;
                 case BPF_ALU | BPF_NEG: reg[d] = u32(-(int) reg[d]); pc++; break;
-                case BPF_ALU | BPF_MOD | BPF_K: reg[d] = umod32((int) reg[d], imm[pc]); pc++; break;
-                case BPF_ALU | BPF_XOR | BPF_K: reg[d] = u32((int) reg[d] ^ imm[pc]); pc++; break;
-                case BPF_ALU | BPF_MOV | BPF_K: reg[d] = u32(imm[pc]); pc++; break;
-                case BPF_ALU | BPF_ARSH | BPF_K: reg[d] = u32((int) reg[d] >> imm[pc]); pc++; break;
-                case SDIV | BPF_ALU | BPF_K: reg[d] = sdiv32((int) reg[d], imm[pc]); pc++; break;
-                case SMOD | BPF_ALU | BPF_K: reg[d] = smod32((int) reg[d], imm[pc]); pc++; break;
+                case BPF_ALU | BPF_MOD | BPF_K: reg[d] = umod32((int) reg[d], k); pc++; break;
+                case BPF_ALU | BPF_XOR | BPF_K: reg[d] = u32((int) reg[d] ^ k); pc++; break;
+                case BPF_ALU | BPF_MOV | BPF_K: reg[d] = u32(k); pc++; break;
+                case BPF_ALU | BPF_ARSH | BPF_K: reg[d] = u32((int) reg[d] >> k); pc++; break;
+                case SDIV | BPF_ALU | BPF_K: reg[d] = sdiv32((int) reg[d], k); pc++; break;
+                case SMOD | BPF_ALU | BPF_K: reg[d] = smod32((int) reg[d], k); pc++; break;
                 // ---- ALU, register ----
                 case BPF_ALU | BPF_ADD | BPF_X: reg[d] = u32((int) reg[d] + (int) reg[s]); pc++; break;
                 case BPF_ALU | BPF_SUB | BPF_X: reg[d] = u32((int) reg[d] - (int) reg[s]); pc++; break;
@@ -247,79 +249,79 @@ public final class Interpreter {
                 case BPF_ALU | BPF_ARSH | BPF_X: reg[d] = u32((int) reg[d] >> (int) reg[s]); pc++; break;
                 case SDIV | BPF_ALU | BPF_X: reg[d] = sdiv32((int) reg[d], (int) reg[s]); pc++; break;
                 case SMOD | BPF_ALU | BPF_X: reg[d] = smod32((int) reg[d], (int) reg[s]); pc++; break;
-                case MOVSX | BPF_ALU | BPF_X: reg[d] = u32((int) (reg[s] << imm[pc] >> imm[pc])); pc++; break;
-                case BPF_ALU | BPF_END | BPF_TO_LE: reg[d] = LITTLE_ENDIAN_HOST ? trunc(reg[d], imm[pc]) : bswap(reg[d], imm[pc]); pc++; break;
-                case BPF_ALU | BPF_END | BPF_TO_BE: reg[d] = LITTLE_ENDIAN_HOST ? bswap(reg[d], imm[pc]) : trunc(reg[d], imm[pc]); pc++; break;
+                case MOVSX | BPF_ALU | BPF_X: reg[d] = u32((int) (reg[s] << k >> k)); pc++; break;
+                case BPF_ALU | BPF_END | BPF_TO_LE: reg[d] = LITTLE_ENDIAN_HOST ? trunc(reg[d], k) : bswap(reg[d], k); pc++; break;
+                case BPF_ALU | BPF_END | BPF_TO_BE: reg[d] = LITTLE_ENDIAN_HOST ? bswap(reg[d], k) : trunc(reg[d], k); pc++; break;
                 // ---- 64-bit immediate load ----
                 case BPF_LD | BPF_IMM | BPF_DW: reg[d] = prog.imm64[pc]; pc += 2; break;
                 // ---- loads (zero-extending, then sign-extending) ----
-                case BPF_LDX | BPF_MEM | BPF_B: { long a = reg[s] + aux[pc]; check(a, 1, false, pc, w); reg[d] = MEM.get(U8, a) & 0xffL; pc++; break; }
-                case BPF_LDX | BPF_MEM | BPF_H: { long a = reg[s] + aux[pc]; check(a, 2, false, pc, w); reg[d] = MEM.get(U16, a) & 0xffffL; pc++; break; }
-                case BPF_LDX | BPF_MEM | BPF_W: { long a = reg[s] + aux[pc]; check(a, 4, false, pc, w); reg[d] = MEM.get(U32, a) & 0xffffffffL; pc++; break; }
-                case BPF_LDX | BPF_MEM | BPF_DW: { long a = reg[s] + aux[pc]; check(a, 8, false, pc, w); reg[d] = MEM.get(U64, a); pc++; break; }
-                case BPF_LDX | BPF_MEMSX | BPF_B: { long a = reg[s] + aux[pc]; check(a, 1, false, pc, w); reg[d] = MEM.get(U8, a); pc++; break; }
-                case BPF_LDX | BPF_MEMSX | BPF_H: { long a = reg[s] + aux[pc]; check(a, 2, false, pc, w); reg[d] = MEM.get(U16, a); pc++; break; }
-                case BPF_LDX | BPF_MEMSX | BPF_W: { long a = reg[s] + aux[pc]; check(a, 4, false, pc, w); reg[d] = MEM.get(U32, a); pc++; break; }
+                case BPF_LDX | BPF_MEM | BPF_B: { long a = reg[s] + k; check(a, 1, false, pc, w); reg[d] = MEM.get(U8, a) & 0xffL; pc++; break; }
+                case BPF_LDX | BPF_MEM | BPF_H: { long a = reg[s] + k; check(a, 2, false, pc, w); reg[d] = MEM.get(U16, a) & 0xffffL; pc++; break; }
+                case BPF_LDX | BPF_MEM | BPF_W: { long a = reg[s] + k; check(a, 4, false, pc, w); reg[d] = MEM.get(U32, a) & 0xffffffffL; pc++; break; }
+                case BPF_LDX | BPF_MEM | BPF_DW: { long a = reg[s] + k; check(a, 8, false, pc, w); reg[d] = MEM.get(U64, a); pc++; break; }
+                case BPF_LDX | BPF_MEMSX | BPF_B: { long a = reg[s] + k; check(a, 1, false, pc, w); reg[d] = MEM.get(U8, a); pc++; break; }
+                case BPF_LDX | BPF_MEMSX | BPF_H: { long a = reg[s] + k; check(a, 2, false, pc, w); reg[d] = MEM.get(U16, a); pc++; break; }
+                case BPF_LDX | BPF_MEMSX | BPF_W: { long a = reg[s] + k; check(a, 4, false, pc, w); reg[d] = MEM.get(U32, a); pc++; break; }
                 // ---- stores of an immediate ----
-                case BPF_ST | BPF_MEM | BPF_B: { long a = reg[d] + aux[pc]; check(a, 1, true, pc, w); MEM.set(U8, a, (byte) imm[pc]); pc++; break; }
-                case BPF_ST | BPF_MEM | BPF_H: { long a = reg[d] + aux[pc]; check(a, 2, true, pc, w); MEM.set(U16, a, (short) imm[pc]); pc++; break; }
-                case BPF_ST | BPF_MEM | BPF_W: { long a = reg[d] + aux[pc]; check(a, 4, true, pc, w); MEM.set(U32, a, imm[pc]); pc++; break; }
-                case BPF_ST | BPF_MEM | BPF_DW: { long a = reg[d] + aux[pc]; check(a, 8, true, pc, w); MEM.set(U64, a, (long) imm[pc]); pc++; break; }
+                case BPF_ST | BPF_MEM | BPF_B: { long a = reg[d] + (w >> 16); check(a, 1, true, pc, w); MEM.set(U8, a, (byte) k); pc++; break; }
+                case BPF_ST | BPF_MEM | BPF_H: { long a = reg[d] + (w >> 16); check(a, 2, true, pc, w); MEM.set(U16, a, (short) k); pc++; break; }
+                case BPF_ST | BPF_MEM | BPF_W: { long a = reg[d] + (w >> 16); check(a, 4, true, pc, w); MEM.set(U32, a, k); pc++; break; }
+                case BPF_ST | BPF_MEM | BPF_DW: { long a = reg[d] + (w >> 16); check(a, 8, true, pc, w); MEM.set(U64, a, (long) k); pc++; break; }
                 // ---- stores of a register ----
-                case BPF_STX | BPF_MEM | BPF_B: { long a = reg[d] + aux[pc]; check(a, 1, true, pc, w); MEM.set(U8, a, (byte) reg[s]); pc++; break; }
-                case BPF_STX | BPF_MEM | BPF_H: { long a = reg[d] + aux[pc]; check(a, 2, true, pc, w); MEM.set(U16, a, (short) reg[s]); pc++; break; }
-                case BPF_STX | BPF_MEM | BPF_W: { long a = reg[d] + aux[pc]; check(a, 4, true, pc, w); MEM.set(U32, a, (int) reg[s]); pc++; break; }
-                case BPF_STX | BPF_MEM | BPF_DW: { long a = reg[d] + aux[pc]; check(a, 8, true, pc, w); MEM.set(U64, a, reg[s]); pc++; break; }
+                case BPF_STX | BPF_MEM | BPF_B: { long a = reg[d] + k; check(a, 1, true, pc, w); MEM.set(U8, a, (byte) reg[s]); pc++; break; }
+                case BPF_STX | BPF_MEM | BPF_H: { long a = reg[d] + k; check(a, 2, true, pc, w); MEM.set(U16, a, (short) reg[s]); pc++; break; }
+                case BPF_STX | BPF_MEM | BPF_W: { long a = reg[d] + k; check(a, 4, true, pc, w); MEM.set(U32, a, (int) reg[s]); pc++; break; }
+                case BPF_STX | BPF_MEM | BPF_DW: { long a = reg[d] + k; check(a, 8, true, pc, w); MEM.set(U64, a, reg[s]); pc++; break; }
                 case BPF_STX | BPF_ATOMIC | BPF_W: atomic32(prog, pc, w); pc++; break;
                 case BPF_STX | BPF_ATOMIC | BPF_DW: atomic64(prog, pc, w); pc++; break;
                 // ---- jumps ----
-                case BPF_JMP | BPF_JA: pc = aux[pc]; break;
-                case BPF_JMP32 | BPF_JA: pc = aux[pc]; break; // gotol
-                case BPF_JMP | BPF_JEQ | BPF_K: pc = reg[d] == imm[pc] ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JEQ | BPF_X: pc = reg[d] == reg[s] ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JNE | BPF_K: pc = reg[d] != imm[pc] ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JNE | BPF_X: pc = reg[d] != reg[s] ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JGT | BPF_K: pc = Long.compareUnsigned(reg[d], imm[pc]) > 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JGT | BPF_X: pc = Long.compareUnsigned(reg[d], reg[s]) > 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JGE | BPF_K: pc = Long.compareUnsigned(reg[d], imm[pc]) >= 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JGE | BPF_X: pc = Long.compareUnsigned(reg[d], reg[s]) >= 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JLT | BPF_K: pc = Long.compareUnsigned(reg[d], imm[pc]) < 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JLT | BPF_X: pc = Long.compareUnsigned(reg[d], reg[s]) < 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JLE | BPF_K: pc = Long.compareUnsigned(reg[d], imm[pc]) <= 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JLE | BPF_X: pc = Long.compareUnsigned(reg[d], reg[s]) <= 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JSET | BPF_K: pc = (reg[d] & imm[pc]) != 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JSET | BPF_X: pc = (reg[d] & reg[s]) != 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JSGT | BPF_K: pc = reg[d] > imm[pc] ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JSGT | BPF_X: pc = reg[d] > reg[s] ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JSGE | BPF_K: pc = reg[d] >= imm[pc] ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JSGE | BPF_X: pc = reg[d] >= reg[s] ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JSLT | BPF_K: pc = reg[d] < imm[pc] ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JSLT | BPF_X: pc = reg[d] < reg[s] ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JSLE | BPF_K: pc = reg[d] <= imm[pc] ? aux[pc] : pc + 1; break;
-                case BPF_JMP | BPF_JSLE | BPF_X: pc = reg[d] <= reg[s] ? aux[pc] : pc + 1; break;
+                case BPF_JMP | BPF_JA: pc = pc + 1 + k; break;
+                case BPF_JMP32 | BPF_JA: pc = pc + 1 + k; break; // gotol
+                case BPF_JMP | BPF_JEQ | BPF_K: pc = reg[d] == k ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP | BPF_JEQ | BPF_X: pc = reg[d] == reg[s] ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP | BPF_JNE | BPF_K: pc = reg[d] != k ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP | BPF_JNE | BPF_X: pc = reg[d] != reg[s] ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP | BPF_JGT | BPF_K: pc = Long.compareUnsigned(reg[d], k) > 0 ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP | BPF_JGT | BPF_X: pc = Long.compareUnsigned(reg[d], reg[s]) > 0 ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP | BPF_JGE | BPF_K: pc = Long.compareUnsigned(reg[d], k) >= 0 ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP | BPF_JGE | BPF_X: pc = Long.compareUnsigned(reg[d], reg[s]) >= 0 ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP | BPF_JLT | BPF_K: pc = Long.compareUnsigned(reg[d], k) < 0 ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP | BPF_JLT | BPF_X: pc = Long.compareUnsigned(reg[d], reg[s]) < 0 ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP | BPF_JLE | BPF_K: pc = Long.compareUnsigned(reg[d], k) <= 0 ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP | BPF_JLE | BPF_X: pc = Long.compareUnsigned(reg[d], reg[s]) <= 0 ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP | BPF_JSET | BPF_K: pc = (reg[d] & k) != 0 ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP | BPF_JSET | BPF_X: pc = (reg[d] & reg[s]) != 0 ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP | BPF_JSGT | BPF_K: pc = reg[d] > k ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP | BPF_JSGT | BPF_X: pc = reg[d] > reg[s] ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP | BPF_JSGE | BPF_K: pc = reg[d] >= k ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP | BPF_JSGE | BPF_X: pc = reg[d] >= reg[s] ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP | BPF_JSLT | BPF_K: pc = reg[d] < k ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP | BPF_JSLT | BPF_X: pc = reg[d] < reg[s] ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP | BPF_JSLE | BPF_K: pc = reg[d] <= k ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP | BPF_JSLE | BPF_X: pc = reg[d] <= reg[s] ? pc + 1 + k : pc + 1; break;
                 // ---- 32-bit jumps: compare the low halves ----
-                case BPF_JMP32 | BPF_JEQ | BPF_K: pc = (int) reg[d] == imm[pc] ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JEQ | BPF_X: pc = (int) reg[d] == (int) reg[s] ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JNE | BPF_K: pc = (int) reg[d] != imm[pc] ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JNE | BPF_X: pc = (int) reg[d] != (int) reg[s] ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JGT | BPF_K: pc = Integer.compareUnsigned((int) reg[d], imm[pc]) > 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JGT | BPF_X: pc = Integer.compareUnsigned((int) reg[d], (int) reg[s]) > 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JGE | BPF_K: pc = Integer.compareUnsigned((int) reg[d], imm[pc]) >= 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JGE | BPF_X: pc = Integer.compareUnsigned((int) reg[d], (int) reg[s]) >= 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JLT | BPF_K: pc = Integer.compareUnsigned((int) reg[d], imm[pc]) < 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JLT | BPF_X: pc = Integer.compareUnsigned((int) reg[d], (int) reg[s]) < 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JLE | BPF_K: pc = Integer.compareUnsigned((int) reg[d], imm[pc]) <= 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JLE | BPF_X: pc = Integer.compareUnsigned((int) reg[d], (int) reg[s]) <= 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JSET | BPF_K: pc = ((int) reg[d] & imm[pc]) != 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JSET | BPF_X: pc = ((int) reg[d] & (int) reg[s]) != 0 ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JSGT | BPF_K: pc = (int) reg[d] > imm[pc] ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JSGT | BPF_X: pc = (int) reg[d] > (int) reg[s] ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JSGE | BPF_K: pc = (int) reg[d] >= imm[pc] ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JSGE | BPF_X: pc = (int) reg[d] >= (int) reg[s] ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JSLT | BPF_K: pc = (int) reg[d] < imm[pc] ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JSLT | BPF_X: pc = (int) reg[d] < (int) reg[s] ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JSLE | BPF_K: pc = (int) reg[d] <= imm[pc] ? aux[pc] : pc + 1; break;
-                case BPF_JMP32 | BPF_JSLE | BPF_X: pc = (int) reg[d] <= (int) reg[s] ? aux[pc] : pc + 1; break;
+                case BPF_JMP32 | BPF_JEQ | BPF_K: pc = (int) reg[d] == k ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP32 | BPF_JEQ | BPF_X: pc = (int) reg[d] == (int) reg[s] ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP32 | BPF_JNE | BPF_K: pc = (int) reg[d] != k ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP32 | BPF_JNE | BPF_X: pc = (int) reg[d] != (int) reg[s] ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP32 | BPF_JGT | BPF_K: pc = Integer.compareUnsigned((int) reg[d], k) > 0 ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP32 | BPF_JGT | BPF_X: pc = Integer.compareUnsigned((int) reg[d], (int) reg[s]) > 0 ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP32 | BPF_JGE | BPF_K: pc = Integer.compareUnsigned((int) reg[d], k) >= 0 ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP32 | BPF_JGE | BPF_X: pc = Integer.compareUnsigned((int) reg[d], (int) reg[s]) >= 0 ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP32 | BPF_JLT | BPF_K: pc = Integer.compareUnsigned((int) reg[d], k) < 0 ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP32 | BPF_JLT | BPF_X: pc = Integer.compareUnsigned((int) reg[d], (int) reg[s]) < 0 ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP32 | BPF_JLE | BPF_K: pc = Integer.compareUnsigned((int) reg[d], k) <= 0 ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP32 | BPF_JLE | BPF_X: pc = Integer.compareUnsigned((int) reg[d], (int) reg[s]) <= 0 ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP32 | BPF_JSET | BPF_K: pc = ((int) reg[d] & k) != 0 ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP32 | BPF_JSET | BPF_X: pc = ((int) reg[d] & (int) reg[s]) != 0 ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP32 | BPF_JSGT | BPF_K: pc = (int) reg[d] > k ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP32 | BPF_JSGT | BPF_X: pc = (int) reg[d] > (int) reg[s] ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP32 | BPF_JSGE | BPF_K: pc = (int) reg[d] >= k ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP32 | BPF_JSGE | BPF_X: pc = (int) reg[d] >= (int) reg[s] ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP32 | BPF_JSLT | BPF_K: pc = (int) reg[d] < k ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP32 | BPF_JSLT | BPF_X: pc = (int) reg[d] < (int) reg[s] ? pc + 1 + k : pc + 1; break;
+                case BPF_JMP32 | BPF_JSLE | BPF_K: pc = (int) reg[d] <= k ? pc + 1 + (w >> 16) : pc + 1; break;
+                case BPF_JMP32 | BPF_JSLE | BPF_X: pc = (int) reg[d] <= (int) reg[s] ? pc + 1 + k : pc + 1; break;
                 // ---- calls and exit ----
                 case BPF_JMP | BPF_CALL: callHelper(prog, pc, w); pc++; break;
                 case CALL_LOCAL: {
@@ -328,7 +330,7 @@ public final class Interpreter {
                     }
                     pushFrame(depth, pc + 1, prog);
                     depth++;
-                    pc = aux[pc];
+                    pc = pc + 1 + k;
                     break;
                 }
                 case BPF_JMP | BPF_EXIT: {
@@ -341,9 +343,7 @@ public final class Interpreter {
                     Program caller = popFrame(depth);
                     if (caller != prog) {
                         prog = caller;
-                        code = prog.code;
-                        imm = prog.imm;
-                        aux = prog.aux;
+                        slots = prog.slots;
                     }
                     break;
                 }
@@ -355,9 +355,7 @@ public final class Interpreter {
                         tailCalls++;
                         if (next != NO_PROGRAM) {
                             prog = next;
-                            code = prog.code;
-                            imm = prog.imm;
-                            aux = prog.aux;
+                            slots = prog.slots;
                             pc = 0;
                         } else {
                             pc++;

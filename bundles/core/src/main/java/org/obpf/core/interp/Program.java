@@ -45,6 +45,14 @@ public final class Program {
     final int[] imm;
     /** Per slot: memory offset for loads/stores, absolute target for jumps and local calls, helper slot for calls. */
     final int[] aux;
+    /**
+     * Per slot, everything the dispatch loop needs in one load: the low 32 bits are {@code code}
+     * (for an immediate store or an immediate-compare jump, with the memory offset or the relative
+     * jump offset in bits 16..31 instead of the unused src), the high 32 bits the immediate, or the
+     * memory offset of a register load/store, or the relative offset of a register-compare jump,
+     * {@code ja}, {@code gotol} or local call. See {@link #slot}.
+     */
+    final long[] slots;
     /** Per slot: the 64-bit constant of an lddw (in its first slot). */
     final long[] imm64;
     final Helper[] helpers;
@@ -56,6 +64,8 @@ public final class Program {
         this.aux = aux;
         this.imm64 = imm64;
         this.helpers = helpers;
+        this.slots = new long[code.length];
+        for (int pc = 0; pc < code.length; pc++) slots[pc] = slot(pc, code[pc], imm[pc], aux[pc]);
     }
 
     /** The instruction slots this program was decoded from. */
@@ -267,6 +277,30 @@ public final class Program {
             throw invalid(last, "last insn is not an exit or jmp");
         }
         return new Program(insns.clone(), code, imm, aux, imm64, bound.toArray(Helper[]::new));
+    }
+
+    /** Packs one slot for the dispatch loop (layout in {@link #slots}). */
+    private static long slot(int pc, int code, int imm, int aux) {
+        int op = code & OP_MASK;
+        int rel = aux - pc - 1;
+        int opDst = code & (OP_MASK | 0xf << DST_SHIFT);
+        switch (bpfClass(op)) {
+            case BPF_LDX, BPF_STX -> {
+                return (code & 0xffffffffL) | (long) aux << 32;
+            }
+            case BPF_ST -> {
+                return (opDst | (aux & 0xffff) << 16) & 0xffffffffL | (long) imm << 32;
+            }
+            case BPF_JMP, BPF_JMP32 -> {
+                int o = op & 0xf0;
+                if (op == FALL_OFF || op == TAIL_CALL || op == (BPF_JMP | BPF_CALL) || o == BPF_EXIT) break;
+                if (o == BPF_JA || op == CALL_LOCAL) return (code & 0xffffffffL) | (long) rel << 32;
+                if (bpfSrc(op) == BPF_X) return (code & 0xffffffffL) | (long) rel << 32;
+                return (opDst | (rel & 0xffff) << 16) & 0xffffffffL | (long) imm << 32;
+            }
+            default -> { }
+        }
+        return (code & 0xffffffffL) | (long) imm << 32;
     }
 
     private static void checkSrc(int pc, int op, int src, boolean used) throws BpfException {
