@@ -43,28 +43,50 @@ public final class ConformanceSuite {
     }
 
     /**
-     * The suite in {@code dir}: its {@code .data} files, sorted by name, with programs from its
-     * {@code vectors.tsv}.
-     *
-     * @throws IllegalArgumentException if a {@code .data} file has no vector or the two disagree
-     *     on memory or result
+     * Where each test's program comes from: {@code vectors.tsv} now, OBPF's assembler reading the
+     * {@code -- asm} section once it is merged.
      */
-    public static ConformanceSuite load(Path dir) {
+    @FunctionalInterface
+    public interface ProgramSource {
+        /** The program of the test in {@code dataFile} (one 64-bit word per instruction slot). */
+        long[] program(Path dataFile, DataFile data);
+    }
+
+    /** Programs as the upstream runner assembled them, from the suite's {@code vectors.tsv}. */
+    public static ProgramSource vectors(Path dir) {
         Vectors vectors = Vectors.read(dir.resolve("vectors.tsv"));
+        return (file, data) -> {
+            Vectors.Vector v = vectors.get(data.name()).orElseThrow(() ->
+                    new IllegalArgumentException(data.name() + ": no program for it in vectors.tsv"));
+            if (!Arrays.equals(v.memory(), data.memory())) {
+                throw new IllegalArgumentException(data.name() + ": memory differs between the .data file and vectors.tsv");
+            }
+            if (v.result() != data.result()) {
+                throw new IllegalArgumentException(data.name() + ": result differs between the .data file (0x"
+                        + Long.toHexString(data.result()) + ") and vectors.tsv (0x" + Long.toHexString(v.result()) + ")");
+            }
+            return v.program();
+        };
+    }
+
+    /** The suite in {@code dir} with programs from its {@code vectors.tsv}. */
+    public static ConformanceSuite load(Path dir) {
+        return load(dir, vectors(dir));
+    }
+
+    /**
+     * The suite in {@code dir}: its {@code .data} files, sorted by name, memory and expected
+     * result from each file, programs from {@code programs}.
+     *
+     * @throws IllegalArgumentException if a file is malformed or has no program
+     */
+    public static ConformanceSuite load(Path dir, ProgramSource programs) {
         try (Stream<Path> files = Files.list(dir)) {
             List<TestCase> cases = files.filter(p -> p.getFileName().toString().endsWith(".data")).sorted()
                     .map(p -> {
                         DataFile data = DataFile.read(p);
-                        Vectors.Vector v = vectors.get(data.name()).orElseThrow(() ->
-                                new IllegalArgumentException(data.name() + ": no program for it in vectors.tsv"));
-                        if (!Arrays.equals(v.memory(), data.memory())) {
-                            throw new IllegalArgumentException(data.name() + ": memory differs between the .data file and vectors.tsv");
-                        }
-                        if (v.result() != data.result()) {
-                            throw new IllegalArgumentException(data.name() + ": result differs between the .data file (0x"
-                                    + Long.toHexString(data.result()) + ") and vectors.tsv (0x" + Long.toHexString(v.result()) + ")");
-                        }
-                        return new TestCase(data.name(), data, v.program(), Groups.required(v.program()));
+                        long[] program = programs.program(p, data);
+                        return new TestCase(data.name(), data, program, Groups.required(program));
                     })
                     .toList();
             return new ConformanceSuite(dir, cases);

@@ -18,7 +18,7 @@ public interface Engine {
     /**
      * Runs {@code program} (one little-endian 64-bit word per instruction slot) with
      * {@code memory} as context: r1 = the address of a copy of it in native memory, r2 = its
-     * length, both 0 if it is empty.
+     * length, both 0 if it is empty or null.
      *
      * @return r0 at exit
      * @throws BpfException if the engine refuses the program or the run fails

@@ -2,6 +2,7 @@ package org.obpf.core.conformance;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.obpf.api.BpfException;
 import org.obpf.core.helper.HelperTable;
 import org.obpf.core.interp.Interpreter;
@@ -32,9 +33,9 @@ public final class InterpreterEngine implements Engine {
         Program p = Program.load(program, helpers);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mem = null;
-            if (memory.length > 0) {
+            if (memory != null && memory.length > 0) {
                 mem = arena.allocate(memory.length, 8);
-                MemorySegment.copy(memory, 0, mem, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, memory.length);
+                MemorySegment.copy(memory, 0, mem, ValueLayout.JAVA_BYTE, 0, memory.length);
             }
             return interpreter.run(p, mem);
         }

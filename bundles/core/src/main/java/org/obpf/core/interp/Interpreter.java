@@ -27,8 +27,9 @@ import org.obpf.core.helper.Platform;
  * address and width.
  *
  * <p>One interpreter owns one stack ({@value #MAX_CALL_FRAMES} frames of {@value
- * org.obpf.api.insn.Opcodes#MAX_BPF_STACK} bytes) and is not thread-safe: use one per thread. It
- * can run any number of programs one after the other.
+ * org.obpf.api.insn.Opcodes#MAX_BPF_STACK} bytes) and is neither thread-safe nor reentrant: use one
+ * per thread, and do not run a program on it from a helper it is calling. It can run any number of
+ * programs one after the other.
  */
 public final class Interpreter {
 
@@ -159,8 +160,8 @@ public final class Interpreter {
         regionLength[0] = (long) (depth + 1) * MAX_BPF_STACK;
     }
 
-    // The dispatch loop. Kept below HotSpot's 8000-byte limit for compiling a method: rare
-    // instructions (atomics, calls, byte swaps, tail calls) live in their own methods.
+    // The dispatch loop. Kept below HotSpot's 8000-byte limit for compiling a method (about 5900
+    // now): rare work (atomics, helper calls, frame changes, tail calls, errors) lives in its own methods.
     private long execute(Program entry, long r1, long r2, long r3, long r4, long r5) {
         // Allocated here, with a constant length, so that C2 knows every 4-bit index is in range.
         final long[] reg = new long[16];
