@@ -68,6 +68,10 @@ public final class Interpreter {
     private String[] regionName = new String[8];
     private int regionCount;
     private int persistentCount;
+    // The region the last access hit; hitLength -1 when there is none.
+    private long hitStart;
+    private long hitLength = -1;
+    private boolean hitWritable;
 
     private ProgArrayResolver progArrays = ProgArrayResolver.none();
     private final Context helperContext = new Context();
@@ -102,6 +106,7 @@ public final class Interpreter {
     /** Forgets every region given to {@link #allow}. */
     public Interpreter clearAllowed() {
         regionCount = persistentCount = 1;
+        resetHit();
         return this;
     }
 
@@ -152,12 +157,14 @@ public final class Interpreter {
             throw new ExecutionException(Errno.EFAULT, -1, "run failed: " + e, e);
         } finally {
             regionCount = persistentCount;
+            resetHit();
         }
     }
 
     private void setStackFrame(int depth) {
         regionStart[0] = stackTop - (long) (depth + 1) * MAX_BPF_STACK;
         regionLength[0] = (long) (depth + 1) * MAX_BPF_STACK;
+        resetHit();
     }
 
     // The dispatch loop. Kept below HotSpot's 8000-byte limit for compiling a method (about 5900
@@ -435,6 +442,13 @@ public final class Interpreter {
 
     /** Throws unless {@code [address, address + width)} lies inside one region of this run. */
     private void check(long address, int width, boolean write, int pc, int w) {
+        // Fast path: the region the previous access hit (loops mostly walk one buffer).
+        long delta = address - hitStart;
+        if (delta >= 0 && delta <= hitLength - width && (hitWritable || !write)) return;
+        checkRegions(address, width, write, pc, w);
+    }
+
+    private void checkRegions(long address, int width, boolean write, int pc, int w) {
         final long[] start = regionStart;
         final long[] length = regionLength;
         for (int i = 0, n = regionCount; i < n; i++) {
@@ -445,11 +459,21 @@ public final class Interpreter {
                     throw new Trap(Errno.EACCES, pc, w, "write of " + width + " bytes at 0x" + Long.toHexString(address)
                             + " into read-only " + regionName[i] + " region");
                 }
+                hitStart = start[i];
+                hitLength = length[i];
+                hitWritable = regionWritable[i];
                 return;
             }
         }
         throw new Trap(Errno.EFAULT, pc, w, (write ? "write of " : "read of ") + width + " bytes at 0x"
                 + Long.toHexString(address) + " is outside the memory this run may touch (" + describeRegions() + ")");
+    }
+
+    /** Forgets the last region hit: called whenever the regions change. */
+    private void resetHit() {
+        hitStart = 0;
+        hitLength = -1;
+        hitWritable = false;
     }
 
     private String describeRegions() {
@@ -476,6 +500,7 @@ public final class Interpreter {
         regionWritable[regionCount] = writable;
         regionName[regionCount] = name;
         regionCount++;
+        resetHit();
     }
 
     private static void requireNative(MemorySegment segment) {
