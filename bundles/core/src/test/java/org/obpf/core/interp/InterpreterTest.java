@@ -192,6 +192,28 @@ class InterpreterTest {
         assertThrows(ExecutionException.class, () -> run(read));
     }
 
+    @Test
+    void aCalleesFrameIsGoneAfterItReturns() {
+        // the callee writes at its r10 - 8; after the return the caller reaches for that address
+        Asm asm = new Asm().callLocal(3)
+                .ldx(BPF_DW, 0, 10, -MAX_BPF_STACK - 8).exit()
+                .exit()
+                .st(BPF_DW, 10, -8, 1).mov64(0, 0).exit();
+        ExecutionException e = fails(asm, null);
+        assertEquals(1, e.insnIndex());
+        assertTrue(e.getMessage().contains("read of 8 bytes at 0x"), e.getMessage());
+    }
+
+    @Test
+    void readingARegionDoesNotMakeItWritable() throws BpfException {
+        MemorySegment ro = arena.allocate(8, 8);
+        vm.allow(ro, false);
+        Asm asm = new Asm().lddw(1, ro.address()).ldx(BPF_DW, 0, 1, 0).stx(BPF_DW, 1, 0, 0).exit();
+        ExecutionException e = fails(asm, null);
+        assertEquals(3, e.insnIndex());
+        assertEquals(Errno.EACCES, e.errno());
+    }
+
     // ---- atomics ----
 
     @Test
@@ -354,6 +376,19 @@ class InterpreterTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> vm.run(
                 Program.load(new Asm().mov64(2, 1234).call(12).exit().words(), HelperTable.builtins()), (MemorySegment) null));
         assertTrue(e.getMessage().endsWith("bpf_tail_call: r2 = 0x4d2 is not a prog array"), e.getMessage());
+    }
+
+    @Test
+    void aTailCallInsideASubprogramReturnsToTheCaller() throws BpfException {
+        NativeProgArray array = new NativeProgArray(1);
+        ProgArrays arrays = new ProgArrays();
+        arrays.register(array);
+        vm.progArrays(arrays);
+        array.set(0, Program.load(new Asm().mov64(0, 40).exit().words(), HelperTable.builtins()));
+        // main: call sub; r0 += 2; exit. sub: tail-call slot 0 (returns 40 to main)
+        Asm asm = new Asm().callLocal(2).alu64Imm(BPF_ADD, 0, 2).exit()
+                .lddw(2, array.address()).mov64(3, 0).call(12).mov64(0, -1).exit();
+        assertEquals(42, vm.run(Program.load(asm.words(), HelperTable.builtins()), (MemorySegment) null));
     }
 
     // ---- what decoding refuses ----
