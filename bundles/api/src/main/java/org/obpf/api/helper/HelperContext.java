@@ -1,0 +1,28 @@
+package org.obpf.api.helper;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What a helper may use of the program run that calls it. Implemented by each execution engine;
+ * valid only during the call it is passed to.
+ */
+public interface HelperContext {
+
+    /**
+     * The memory {@code [address, address + length)} as a segment, after checking that the
+     * running program may read it (and write it, if {@code write}).
+     *
+     * @throws HelperException if the range is not memory the program may touch
+     */
+    MemorySegment memory(long address, long length, boolean write);
+
+    /**
+     * Lets the program touch {@code region} until the end of the run, the way a map lookup hands
+     * out a pointer to a map value. The region must be native memory that stays allocated for the
+     * whole run.
+     */
+    void grant(MemorySegment region, boolean writable);
+
+    /** The processor the program runs on, as {@code bpf_get_smp_processor_id} reports it. */
+    int processorId();
+}
