@@ -11,11 +11,13 @@ import org.obpf.api.BpfException;
 import org.obpf.core.conformance.Engine;
 import org.obpf.core.conformance.Hex;
 import org.obpf.core.conformance.InterpreterEngine;
+import org.obpf.core.exec.HostJitEngine;
 
 /**
  * The plugin side of bpf_conformance's protocol: the program arrives on standard input as base16,
  * the memory as the first argument that is not an option; r0 goes to standard output in hex.
- * Runs without an OSGi framework: only api, core and slf4j need to be on the class path.
+ * Runs without an OSGi framework: only api, core and slf4j need to be on the class path; with a
+ * host back-end's bundle jar there too ({@code jit-x86_64}), {@code --engine x86_64} runs its JIT.
  *
  * <pre>
  * conformance-plugin [--engine NAME] [MEMORY] &lt; PROGRAM
@@ -31,10 +33,15 @@ public final class ConformancePlugin {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
 
-    /** The engines {@code --engine} can name. */
+    /**
+     * The engines {@code --engine} can name: the interpreter, and one per host JIT back-end on the
+     * class path ({@link HostJitEngine#discover}: found through {@code ServiceLoader}).
+     */
     static Map<String, Supplier<Engine>> engines() {
         Map<String, Supplier<Engine>> m = new TreeMap<>();
         m.put(InterpreterEngine.NAME, InterpreterEngine::new);
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        HostJitEngine.discover(loader != null ? loader : ConformancePlugin.class.getClassLoader()).forEach(m::putIfAbsent);
         return m;
     }
 

@@ -1,0 +1,185 @@
+package org.obpf.core.exec;
+
+import static org.obpf.api.jit.code.HostAbi.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import org.obpf.api.Errno;
+import org.obpf.api.helper.Helper;
+import org.obpf.api.helper.HelperContext;
+import org.obpf.api.helper.HelperException;
+import org.obpf.core.helper.Platform;
+import org.obpf.core.interp.ExecutionException;
+
+/**
+ * The state of one run on one thread: the {@link org.obpf.api.jit.code.HostAbi} run context
+ * block and BPF stack in native memory, the failure a helper reported, the programs a tail call
+ * entered. Found by helper and tail-call upcalls through {@link #CURRENT}. Each thread reuses
+ * one; a run started from inside a helper gets a fresh one.
+ */
+final class JitRun implements HelperContext {
+    static final ThreadLocal<JitRun> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<JitRun> SPARE = new ThreadLocal<>();
+    private static final int STACK_SIZE = MAX_CALL_FRAMES * STACK_FRAME;
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    final MemorySegment ctx;
+    private final MemorySegment stack;
+    private final long stackTop;
+    private JitRun outer;
+
+    String arch;
+    JitProgArrays progArrays;
+    Helper failedHelper;
+    Throwable helperError;
+    String runtimeError;
+    final List<ExecutableMemory> entered = new ArrayList<>();
+
+    private JitRun() {
+        Arena arena = Arena.ofAuto();
+        ctx = arena.allocate(CONTEXT_SIZE, 16);
+        stack = arena.allocate(STACK_SIZE, 16);
+        stackTop = stack.address() + STACK_SIZE;
+    }
+
+    /** Makes a run state current on this thread (reusing the thread's spare one). */
+    static JitRun enter(String arch, JitProgArrays progArrays) {
+        JitRun run = SPARE.get();
+        if (run != null) SPARE.remove();
+        else run = new JitRun();
+        run.outer = CURRENT.get();
+        CURRENT.set(run);
+        run.arch = arch;
+        run.progArrays = progArrays;
+        run.failedHelper = null;
+        run.helperError = null;
+        run.runtimeError = null;
+        run.stack.fill((byte) 0); // results must not depend on what an earlier run left there
+        run.ctx.asSlice(0, REGIONS).fill((byte) 0);
+        run.ctx.set(ValueLayout.JAVA_LONG, STACK_TOP, run.stackTop);
+        return run;
+    }
+
+    /** Leaves the run: releases the programs tail calls entered and restores the outer run. */
+    void exit() {
+        for (ExecutableMemory m : entered) m.release();
+        entered.clear();
+        progArrays = null;
+        CURRENT.set(outer);
+        outer = null;
+        SPARE.set(this);
+    }
+
+    long contextAddress() {
+        return ctx.address();
+    }
+
+    void addRegion(long start, long length, boolean writable) {
+        int count = ctx.get(ValueLayout.JAVA_INT, REGION_COUNT);
+        if (count == MAX_REGIONS) throw new HelperException("region table full: a run may touch at most " + MAX_REGIONS + " regions");
+        long e = REGIONS + (long) count * REGION_SIZE;
+        ctx.set(ValueLayout.JAVA_LONG, e + REGION_START, start);
+        ctx.set(ValueLayout.JAVA_LONG, e + REGION_END, start + length);
+        ctx.set(ValueLayout.JAVA_LONG, e + REGION_WRITABLE, writable ? 1 : 0);
+        ctx.set(ValueLayout.JAVA_INT, REGION_COUNT, count + 1);
+    }
+
+    /** Records a helper's failure; the generated code sees ERROR and unwinds after the call returns. */
+    void helperFailed(Helper h, Throwable t) {
+        if (helperError == null) {
+            failedHelper = h;
+            helperError = t;
+        }
+        ctx.set(ValueLayout.JAVA_INT, ERROR, Errno.EFAULT.value());
+    }
+
+    /** Records a failure of a runtime routine (tail call) with its errno. */
+    void runtimeFailed(Errno errno, String message) {
+        if (runtimeError == null) runtimeError = message;
+        ctx.set(ValueLayout.JAVA_INT, ERROR, errno.value());
+    }
+
+    /** Throws the error the run ended with, if any. */
+    void checkError() throws ExecutionException {
+        int err = ctx.get(ValueLayout.JAVA_INT, ERROR);
+        if (err == 0) return;
+        int insn = ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
+        Errno errno = errno(err);
+        String where = "insn " + insn + ": ";
+        if (helperError != null) {
+            String what = helperError instanceof HelperException ? "failed: " + helperError.getMessage() : "threw " + helperError;
+            throw new ExecutionException(Errno.EFAULT, insn, where + "helper bpf_" + failedHelper.name() + " (" + failedHelper.id() + ") "
+                    + what, helperError);
+        }
+        if (runtimeError != null) throw new ExecutionException(errno, insn, where + runtimeError, null);
+        if (err == EFAULT) {
+            long address = ctx.get(ValueLayout.JAVA_LONG, ERROR_ADDRESS);
+            int access = ctx.get(ValueLayout.JAVA_INT, ERROR_ACCESS);
+            throw new ExecutionException(errno, insn, where + ((access & ACCESS_WRITE) != 0 ? "write of " : "read of ")
+                    + (access & 0xff) + " bytes at 0x" + Long.toHexString(address)
+                    + " is outside the memory this run may touch (" + describeRegions() + ")", null);
+        }
+        if (err == E2BIG) {
+            throw new ExecutionException(errno, insn, where + "call depth exceeds " + MAX_CALL_FRAMES + " frames (MAX_CALL_FRAMES)", null);
+        }
+        throw new ExecutionException(errno, insn, where + "run ended with " + errno, null);
+    }
+
+    private static Errno errno(int value) {
+        for (Errno e : Errno.values()) if (e.value() == value) return e;
+        return Errno.EFAULT;
+    }
+
+    private String describeRegions() {
+        StringBuilder sb = new StringBuilder("stack 0x").append(Long.toHexString(stackTop - STACK_SIZE)).append("..0x")
+                .append(Long.toHexString(stackTop));
+        int count = ctx.get(ValueLayout.JAVA_INT, REGION_COUNT);
+        for (int i = 0; i < count; i++) {
+            long e = REGIONS + (long) i * REGION_SIZE;
+            sb.append(", 0x").append(Long.toHexString(ctx.get(ValueLayout.JAVA_LONG, e + REGION_START))).append("..0x")
+                    .append(Long.toHexString(ctx.get(ValueLayout.JAVA_LONG, e + REGION_END)))
+                    .append(ctx.get(ValueLayout.JAVA_LONG, e + REGION_WRITABLE) != 0 ? " rw" : " ro");
+        }
+        return sb.toString();
+    }
+
+    // ---- HelperContext ----
+
+    @Override
+    public MemorySegment memory(long address, long length, boolean write) {
+        if (length < 0) throw new HelperException("negative length " + length);
+        int depth = ctx.get(ValueLayout.JAVA_INT, CALL_DEPTH);
+        long stackLow = stackTop - (long) (depth + 1) * STACK_FRAME;
+        long d = address - stackLow;
+        if (d >= 0 && d <= stackTop - stackLow - length) return ALL.asSlice(address, length);
+        int count = ctx.get(ValueLayout.JAVA_INT, REGION_COUNT);
+        for (int i = 0; i < count; i++) {
+            long e = REGIONS + (long) i * REGION_SIZE;
+            long start = ctx.get(ValueLayout.JAVA_LONG, e + REGION_START);
+            long end = ctx.get(ValueLayout.JAVA_LONG, e + REGION_END);
+            long delta = address - start;
+            if (delta >= 0 && delta <= end - start - length) {
+                if (write && ctx.get(ValueLayout.JAVA_LONG, e + REGION_WRITABLE) == 0) {
+                    throw new HelperException("0x" + Long.toHexString(address) + " is in read-only memory");
+                }
+                return ALL.asSlice(address, length);
+            }
+        }
+        throw new HelperException(length + " bytes at 0x" + Long.toHexString(address)
+                + " are outside the memory this run may touch (" + describeRegions() + ")");
+    }
+
+    @Override
+    public void grant(MemorySegment region, boolean writable) {
+        if (!region.isNative()) throw new IllegalArgumentException("memory for a BPF program must be native memory: " + region);
+        addRegion(region.address(), region.byteSize(), writable);
+    }
+
+    @Override
+    public int processorId() {
+        return Platform.currentCpu().orElse(0);
+    }
+}
