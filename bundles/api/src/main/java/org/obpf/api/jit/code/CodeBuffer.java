@@ -252,10 +252,14 @@ public final class CodeBuffer {
      * Decides, for the next branch site, whether its short form reaches {@code target}: the
      * displacement {@code target - (offset() + shortLength)} must lie in {@code [min, max]}. A
      * backward target is exact; a forward one is judged from the previous pass's layout (never
-     * short in the first pass). Once short at a site, always short there in later passes.
-     * Every call is one branch site: call it exactly once per branch.
+     * short in the first pass): the code between the end of the branch and the target can only
+     * have shrunk since. Once short at a site, always short there in later passes. Every call is
+     * one branch site: call it exactly once per branch.
+     *
+     * @param shortLength bytes of the short form
+     * @param nearLength  bytes of the long form
      */
-    public boolean fitsShort(Label target, int shortLength, long min, long max) {
+    public boolean fitsShort(Label target, int shortLength, int nearLength, long min, long max) {
         own(target);
         int site = siteCount++;
         if (site == siteOffset.length) {
@@ -272,7 +276,7 @@ public final class CodeBuffer {
             if (previous.siteShort[site]) {
                 fits = true;
             } else {
-                long d = (long) previous.labelPos[target.id] - (previous.siteOffset[site] + shortLength);
+                long d = (long) previous.labelPos[target.id] - (previous.siteOffset[site] + nearLength);
                 fits = d >= min && d <= max;
             }
         } else {
@@ -288,7 +292,7 @@ public final class CodeBuffer {
      * relative to the end of the instruction (x86's {@code jcc}/{@code jmp}).
      */
     public void branch(Label target, int[] shortOpcode, int[] nearOpcode) {
-        if (fitsShort(target, shortOpcode.length + 1, -128, 127)) {
+        if (fitsShort(target, shortOpcode.length + 1, nearOpcode.length + 4, -128, 127)) {
             emit(shortOpcode);
             int at = size;
             emit8(0);
