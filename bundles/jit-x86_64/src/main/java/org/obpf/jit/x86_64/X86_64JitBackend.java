@@ -52,6 +52,8 @@ public final class X86_64JitBackend implements JitBackend {
     public static final int TAIL_CALL_OFFSET = Codegen.TAIL_CALL_OFFSET;
 
     private static final Capabilities CAPABILITIES;
+    /** Blinding keys: one generator for all compilations (SecureRandom is thread-safe; seeding it per program is slow). */
+    private static final SecureRandom KEYS = new SecureRandom();
 
     static {
         EnumSet<Feature> f = EnumSet.allOf(Feature.class);
@@ -116,7 +118,7 @@ public final class X86_64JitBackend implements JitBackend {
         if (req.options().blindConstants()) {
             ConstantBlinding.Result r;
             try {
-                r = ConstantBlinding.blind(insns, new SecureRandom());
+                r = ConstantBlinding.blind(insns, KEYS);
             } catch (IllegalArgumentException e) {
                 throw new JitException(ARCH, -1, e.getMessage());
             }

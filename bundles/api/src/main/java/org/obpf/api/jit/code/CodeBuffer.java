@@ -37,7 +37,9 @@ public final class CodeBuffer {
 
     private int[] labelPos = new int[16];
     private int labelCount;
-    private final List<Fixup> pending = new ArrayList<>();
+    /** Fix-ups waiting for each unbound label, by label id (null: none). */
+    private List<Fixup>[] pending = newPending(16);
+    private int pendingCount;
     private final List<Relocation> relocations = new ArrayList<>();
 
     // Convergence: what the previous pass did at each branch site (by sequence number).
@@ -161,8 +163,16 @@ public final class CodeBuffer {
 
     // ---- labels and fix-ups ----
 
+    @SuppressWarnings("unchecked")
+    private static List<Fixup>[] newPending(int n) {
+        return (List<Fixup>[]) new List<?>[n];
+    }
+
     public Label newLabel() {
-        if (labelCount == labelPos.length) labelPos = Arrays.copyOf(labelPos, labelCount * 2);
+        if (labelCount == labelPos.length) {
+            labelPos = Arrays.copyOf(labelPos, labelCount * 2);
+            pending = Arrays.copyOf(pending, labelCount * 2);
+        }
         labelPos[labelCount] = -1;
         return new Label(this, labelCount++);
     }
@@ -172,12 +182,11 @@ public final class CodeBuffer {
         own(label);
         if (labelPos[label.id] >= 0) throw new IllegalStateException(label + " is already bound at " + labelPos[label.id]);
         labelPos[label.id] = size;
-        for (var it = pending.iterator(); it.hasNext(); ) {
-            Fixup f = it.next();
-            if (f.target == label) {
-                apply(f, size);
-                it.remove();
-            }
+        List<Fixup> waiting = pending[label.id];
+        if (waiting != null) {
+            for (Fixup f : waiting) apply(f, size);
+            pendingCount -= waiting.size();
+            pending[label.id] = null;
         }
     }
 
@@ -211,8 +220,13 @@ public final class CodeBuffer {
 
     private void addFixup(Fixup f) {
         own(f.target);
-        if (labelPos[f.target.id] >= 0) apply(f, labelPos[f.target.id]);
-        else pending.add(f);
+        if (labelPos[f.target.id] >= 0) {
+            apply(f, labelPos[f.target.id]);
+        } else {
+            if (pending[f.target.id] == null) pending[f.target.id] = new ArrayList<>(2);
+            pending[f.target.id].add(f);
+            pendingCount++;
+        }
     }
 
     private void apply(Fixup f, int targetPos) {
@@ -241,8 +255,12 @@ public final class CodeBuffer {
      * @throws IllegalStateException naming a label with pending fix-ups
      */
     public void finish() {
-        if (!pending.isEmpty()) {
-            throw new IllegalStateException("label " + pending.getFirst().target + " referred to at " + pending.getFirst().at + " was never bound");
+        if (pendingCount == 0) return;
+        for (int id = 0; id < labelCount; id++) {
+            if (pending[id] != null && !pending[id].isEmpty()) {
+                Fixup f = pending[id].getFirst();
+                throw new IllegalStateException("label " + f.target + " referred to at " + f.at + " was never bound");
+            }
         }
     }
 
