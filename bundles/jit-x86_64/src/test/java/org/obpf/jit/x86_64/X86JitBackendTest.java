@@ -378,6 +378,43 @@ class X86JitBackendTest {
     }
 
     @Test
+    void oneProgramRunsOnManyThreadsAtOnce() throws Exception {
+        // r6 = ctx; stack and a helper call per run; r0 = twice(*(u64 *)r6, 7) + the value stored on the stack
+        long[] prog = asm("""
+                mov %r6, %r1
+                ldxdw %r1, [%r6]
+                stxdw [%r10-8], %r1
+                mov %r2, 7
+                call 6
+                ldxdw %r1, [%r10-8]
+                add %r0, %r1
+                exit
+                """);
+        try (JitProgram p = JitProgram.load(jit, req(prog, CompileOptions.DEFAULT.withSandbox(true)), new HelperStubs(HELPERS), Map.of(), null)) {
+            List<Thread> threads = new java.util.ArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            for (int t = 0; t < 4; t++) {
+                final long seed = 1000 + t * 1_000_000L; // clear of 666 and 667, which make the helper fail
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment ctx = arena.allocate(8, 8);
+                        for (long i = 0; i < 2000; i++) {
+                            ctx.set(ValueLayout.JAVA_LONG, 0, seed + i);
+                            long r0 = p.run(ctx);
+                            if (r0 != 3 * (seed + i) + 7) throw new AssertionError("run " + i + ": " + r0);
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }));
+            }
+            for (Thread t : threads) t.join();
+            if (failure.get() != null) throw new AssertionError(failure.get());
+            assertEquals(0, p.memory().activeRuns());
+        }
+    }
+
+    @Test
     void refusalsNameTheInstruction() {
         JitException kfunc = assertThrows(JitException.class, () -> jit.compile(req(new long[] {
             Insn.encode(0x85, 0, BPF_PSEUDO_KFUNC_CALL, 0, 7), Insn.encode(0x95, 0, 0, 0, 0)}, null)));
