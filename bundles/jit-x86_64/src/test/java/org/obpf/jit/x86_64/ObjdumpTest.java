@@ -207,6 +207,36 @@ class ObjdumpTest {
     }
 
     @Test
+    void jitedListingGroupsTheCodeByBpfInstruction() throws Exception {
+        // r0 = 1; call 6 (helper, relocated); call local f; exit; f: r0 = 2; exit
+        long[] prog = {
+            org.obpf.api.insn.Insn.encode(0xb7, 0, 0, 0, 1),
+            org.obpf.api.insn.Insn.encode(0x85, 0, 0, 0, 6),
+            org.obpf.api.insn.Insn.encode(0x85, 0, 1, 0, 1),
+            org.obpf.api.insn.Insn.encode(0x95, 0, 0, 0, 0),
+            org.obpf.api.insn.Insn.encode(0xb7, 0, 0, 0, 2),
+            org.obpf.api.insn.Insn.encode(0x95, 0, 0, 0, 0),
+        };
+        var img = new X86_64JitBackend().compile(new CompileRequest("t", ProgramType.SOCKET_FILTER, prog, null, null, false, CompileOptions.DEFAULT));
+        List<String> l = dis.listing(img, 0);
+        assertEquals("; entry", l.getFirst());
+        int i0 = l.indexOf("; insn 0");
+        assertEquals("b8 01 00 00 00\tmov eax,0x1", l.get(i0 + 1).substring(l.get(i0 + 1).indexOf('\t') + 1).replaceAll(" +\t", "\t"));
+        int i1 = l.indexOf("; insn 1");
+        assertTrue(l.get(i1 + 1).endsWith("movabs r11,0x0"), l.get(i1 + 1));
+        assertTrue(l.get(i1 + 2).endsWith("call r11"), l.get(i1 + 2));
+        assertTrue(l.contains("; R_X86_64_64 helper#6"), l.toString());
+        int exit = l.indexOf("; insn 3");
+        assertEquals(List.of("pop r15", "pop r14", "pop r13", "pop rbx", "pop rbp", "ret"),
+                l.subList(exit + 1, exit + 7).stream().map(x -> x.substring(x.lastIndexOf('\t') + 1)).toList(), "exit owns the epilogue");
+        int sub = l.indexOf("<subprog 1>:");
+        assertEquals(exit + 7, sub);
+        assertEquals("; prologue", l.get(sub + 1));
+        assertTrue(l.get(sub + 2).endsWith("push rbp"), l.get(sub + 2));
+        assertEquals("; insn 4", l.get(sub + 8));
+    }
+
+    @Test
     void listingShowsAddressBytesAndText() {
         byte[] code = {0x55, 0x48, (byte) 0x89, (byte) 0xe5, (byte) 0xeb, (byte) 0xfe, (byte) 0xc3};
         assertEquals(List.of(
