@@ -94,8 +94,9 @@ class LauncherProcessTest {
     @Test
     void hotInstalledBackendIsLogged(@TempDir Path cwd) throws Exception {
         // SCR registers the new component asynchronously; the sleep leaves it time before the framework stops.
-        Result r = obpf(cwd, "-c", "felix:install -s " + Osgi.EXAMPLE_BUNDLE.toUri() + "; sleep 2");
+        Result r = obpf(cwd, "-c", "felix:start " + Osgi.EXAMPLE_BUNDLE.toUri() + "; sleep 1; lb");
         assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("|Active") && l.contains("OBPF example back-end: bpf")), r.out());
         assertTrue(r.err().contains("[INFO] JitDispatcher - JIT back-end arrived: arch=bpf from bundle org.obpf.jit.bpf"), r.err());
     }
 
