@@ -127,14 +127,22 @@ public final class KernelBpf {
             return new Availability(true, "");
         } catch (KernelBpfException e) {
             String why = switch (e.rawErrno()) {
-                case 1 -> " (not root: bpf() needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN, or"
-                        + " kernel.unprivileged_bpf_disabled forbids it)";
+                case 1 -> " (bpf() needs root, or CAP_BPF + CAP_PERFMON + CAP_NET_ADMIN; kernel.unprivileged_bpf_disabled = "
+                        + sysctl("/proc/sys/kernel/unprivileged_bpf_disabled") + ")";
                 case 38 -> " (the kernel was built without CONFIG_BPF_SYSCALL, or a seccomp filter blocks bpf())";
                 default -> "";
             };
             return new Availability(false, "bpf() probe failed: " + e + why);
         } catch (RuntimeException e) {
             return new Availability(false, "bpf() probe failed: " + e);
+        }
+    }
+
+    private static String sysctl(String path) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(path)).strip();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unreadable";
         }
     }
 
