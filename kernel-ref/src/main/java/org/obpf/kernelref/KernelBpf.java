@@ -287,7 +287,7 @@ public final class KernelBpf {
                     logSize = trueSize > logSize ? trueSize : logSize * 2;
                     continue;
                 }
-                throw new KernelBpfException(r.errno(), "BPF_PROG_LOAD of a " + a.progType().kernelName() + " program ("
+                throw new KernelBpfException(r.errno(), "BPF_PROG_LOAD (" + a.progType().kernelName() + ", "
                         + a.insnCount() + " insns): " + KernelBpfException.errnoName(r.errno())
                         + (text.isEmpty() ? "" : ": " + VerifierStats.reason(text)), text);
             }
