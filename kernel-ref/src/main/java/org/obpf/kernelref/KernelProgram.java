@@ -57,6 +57,20 @@ public final class KernelProgram implements AutoCloseable {
         }
     }
 
+    /**
+     * One-shot: loads the program (maps created for it), runs it once with {@code attr} and
+     * unloads it.
+     *
+     * @throws KernelBpfException if a map cannot be created, the verifier refuses the program
+     *         (with its log) or the run fails
+     */
+    public static TestRunResult loadAndRun(ProgramType type, long[] insns, List<MapSpec> maps, TestRunAttr attr)
+            throws KernelBpfException {
+        try (KernelProgram p = load(type, insns, maps)) {
+            return p.testRun(attr);
+        }
+    }
+
     static KernelProgram of(KernelBpf.Loaded loaded, ProgramType type, List<KernelMap> maps) {
         return new KernelProgram(loaded.fd(), type, loaded.log(), maps);
     }

@@ -74,6 +74,35 @@ class KernelTestRunTest {
     }
 
     @Test
+    void xdpContextInPutsMetadataBeforeTheFrameAndComesBackInCtxOut() throws Exception {
+        // Returns the u32 of metadata in front of the frame, XDP_ABORTED if there is none.
+        long[] program = Assembler.assemble("""
+                ldxw %r2, [%r1+0]
+                ldxw %r3, [%r1+8]
+                mov %r4, %r3
+                add %r4, 4
+                jgt %r4, %r2, +2
+                ldxw %r0, [%r3+0]
+                exit
+                mov %r0, 0
+                exit
+                """);
+        byte[] data = new byte[64];
+        data[0] = XDP_TX; // the metadata
+        System.arraycopy(packet(60), 0, data, 4, 60);
+        // struct xdp_md: data (= metadata length), data_end, data_meta, ingress_ifindex,
+        // rx_queue_index, egress_ifindex
+        byte[] ctx = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putInt(4).putInt(64).array();
+        try (KernelProgram p = KernelProgram.load(ProgramType.XDP, program, List.of())) {
+            TestRunResult r = p.testRun(TestRunAttr.packet(data, ctx));
+            assertEquals(XDP_TX, r.retval());
+            assertArrayEquals(data, r.dataOut(), "data_out starts at data_meta");
+            assertArrayEquals(ctx, r.ctxOut());
+            assertEquals(0, p.testRun(TestRunAttr.packet(packet(60))).retval(), "no metadata: XDP_ABORTED");
+        }
+    }
+
+    @Test
     void tooSmallDataOutIsEnospc() throws Exception {
         try (KernelProgram p = KernelProgram.load(ProgramType.XDP, Assembler.assemble(XDP_MARK), List.of())) {
             KernelBpfException e = assertThrows(KernelBpfException.class,
@@ -116,13 +145,15 @@ class KernelTestRunTest {
 
     @Test
     void rawTracepointReadsItsArguments() throws Exception {
-        try (KernelProgram p = KernelProgram.load(ProgramType.RAW_TRACEPOINT,
-                Assembler.assemble("ldxdw %r0, [%r1+8]\nexit"), List.of())) {
-            byte[] args = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(5).putLong(0x1234_5678_9abcL).array();
-            TestRunResult r = p.testRun(TestRunAttr.context(args));
-            assertEquals(0x5678_9abc, r.retval(), "retval holds the low 32 bits of r0");
-            assertEquals(0x5678_9abcL, r.retvalUnsigned());
-        }
+        byte[] args = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(5).putLong(0xfedc_ba98_7654_3210L).array();
+        TestRunResult r = KernelProgram.loadAndRun(ProgramType.RAW_TRACEPOINT,
+                Assembler.assemble("ldxdw %r0, [%r1+8]\nexit"), List.of(), TestRunAttr.context(args));
+        assertEquals(0x7654_3210, r.retval(), "retval holds the low 32 bits of r0");
+        assertEquals(0x7654_3210L, r.retvalUnsigned());
+        TestRunResult high = KernelProgram.loadAndRun(ProgramType.RAW_TRACEPOINT,
+                Assembler.assemble("ldxw %r0, [%r1+12]\nexit"), List.of(), TestRunAttr.context(args));
+        assertEquals(0xfedc_ba98, high.retval());
+        assertEquals(0xfedc_ba98L, high.retvalUnsigned());
     }
 
     @Test
