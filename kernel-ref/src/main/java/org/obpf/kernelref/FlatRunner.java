@@ -34,8 +34,12 @@ public final class FlatRunner {
 
     public enum Mapping { SYSCALL, XDP }
 
-    /** The verdict on the wrapped program and, if the kernel accepted and ran it, r0. */
-    public record FlatResult(Mapping mapping, KernelVerdict verdict, OptionalLong r0) {
+    /**
+     * The verdict on the wrapped program and, if the kernel accepted and ran it, r0 and (SYSCALL
+     * mapping, with memory) the memory as the program left it. The XDP mapping gives no memory:
+     * the wrapper writes r0 over its first 8 bytes.
+     */
+    public record FlatResult(Mapping mapping, KernelVerdict verdict, OptionalLong r0, Optional<byte[]> memory) {
         public boolean accepted() {
             return verdict.accepted();
         }
@@ -64,62 +68,46 @@ public final class FlatRunner {
     private static FlatResult runSyscall(long[] program, byte[] mem) throws KernelBpfException {
         List<MapSpec> maps = mem.length == 0 ? List.of()
                 : List.of(new MapSpec("obpf_flat_mem", MapType.ARRAY, 4, mem.length, 1, 0));
-        long[] wrapped = syscallWrapper(program, mem.length);
-        KernelProgram prog;
-        try {
-            prog = loadOrVerdict(ProgramType.SYSCALL, wrapped, maps);
-        } catch (Refused r) {
-            return new FlatResult(Mapping.SYSCALL, r.verdict, OptionalLong.empty());
-        }
-        try (prog) {
-            if (mem.length > 0) prog.maps().get(0).update(new byte[4], mem);
+        Load load = load(ProgramType.SYSCALL, syscallWrapper(program, mem.length), maps);
+        if (load.program() == null) return new FlatResult(Mapping.SYSCALL, load.refusal(), OptionalLong.empty(), Optional.empty());
+        try (KernelProgram prog = load.program()) {
+            Optional<KernelMap> memory = prog.maps().stream().findFirst();
+            if (memory.isPresent()) memory.get().update(new byte[4], mem);
             TestRunResult res = prog.testRun(TestRunAttr.context(new byte[8]));
-            return new FlatResult(Mapping.SYSCALL, acceptedVerdict(prog), OptionalLong.of(le64(res.ctxIn(), 0)));
+            Optional<byte[]> after = memory.isPresent() ? memory.get().lookup(new byte[4]) : Optional.empty();
+            return new FlatResult(Mapping.SYSCALL, acceptedVerdict(prog), OptionalLong.of(le64(res.ctxIn(), 0)), after);
         }
     }
 
     private static FlatResult runXdp(long[] program, byte[] mem) throws KernelBpfException {
-        long[] wrapped = xdpWrapper(program, mem.length);
-        KernelProgram prog;
-        try {
-            prog = loadOrVerdict(ProgramType.XDP, wrapped, List.of());
-        } catch (Refused r) {
-            return new FlatResult(Mapping.XDP, r.verdict, OptionalLong.empty());
-        }
-        try (prog) {
+        Load load = load(ProgramType.XDP, xdpWrapper(program, mem.length), List.of());
+        if (load.program() == null) return new FlatResult(Mapping.XDP, load.refusal(), OptionalLong.empty(), Optional.empty());
+        try (KernelProgram prog = load.program()) {
             byte[] packet = Arrays.copyOf(mem, Math.max(mem.length, ETH_HLEN));
             TestRunResult res = prog.testRun(TestRunAttr.packet(packet));
             if (res.retval() != XDP_PASS || res.dataOut().length < 8) {
-                throw new KernelBpfException(22, "XDP wrapper returned " + res.retval() + " with "
-                        + res.dataOut().length + " bytes of data_out; expected XDP_PASS and the result in the first 8 bytes");
+                throw new IllegalStateException("XDP wrapper returned " + res.retval() + " with " + res.dataOut().length
+                        + " bytes of data_out; expected XDP_PASS and the result in the first 8 bytes");
             }
-            return new FlatResult(Mapping.XDP, acceptedVerdict(prog), OptionalLong.of(le64(res.dataOut(), 0)));
+            return new FlatResult(Mapping.XDP, acceptedVerdict(prog), OptionalLong.of(le64(res.dataOut(), 0)), Optional.empty());
         }
     }
 
-    /** A refusal carried out of the load as a verdict. */
-    private static final class Refused extends Exception {
-        private static final long serialVersionUID = 1L;
-        final transient KernelVerdict verdict;
+    /** A loaded program, or the verdict that refused it. */
+    private record Load(KernelProgram program, KernelVerdict refusal) {}
 
-        Refused(KernelVerdict verdict) {
-            super(verdict.toString(), null, false, false);
-            this.verdict = verdict;
-        }
-    }
-
-    /** Loads with maps created first: a map that cannot be made is an error, a refused load a verdict. */
-    private static KernelProgram loadOrVerdict(ProgramType type, long[] insns, List<MapSpec> maps)
-            throws KernelBpfException, Refused {
+    /** Maps are created first: a map that cannot be made is an error, a refused load a verdict. */
+    private static Load load(ProgramType type, long[] insns, List<MapSpec> maps) throws KernelBpfException {
         List<KernelMap> created = KernelProgram.createMaps(maps);
         KernelBpf.Loaded loaded;
         try {
             loaded = KernelBpf.progLoad(ProgLoadAttr.of(type, KernelProgram.bindMaps(insns, created)));
         } catch (KernelBpfException e) {
             KernelProgram.closeAll(created, e);
-            throw new Refused(new KernelVerdict(false, e.rawErrno(), e.verifierLog(), VerifierStats.parse(e.verifierLog()), Optional.empty()));
+            return new Load(null, new KernelVerdict(false, e.rawErrno(), e.verifierLog(),
+                    VerifierStats.parse(e.verifierLog()), Optional.empty()));
         }
-        return KernelProgram.of(loaded, type, created);
+        return new Load(KernelProgram.of(loaded, type, created), null);
     }
 
     private static KernelVerdict acceptedVerdict(KernelProgram prog) throws KernelBpfException {

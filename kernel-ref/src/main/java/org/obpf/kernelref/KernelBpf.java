@@ -1,16 +1,22 @@
 package org.obpf.kernelref;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import org.obpf.api.insn.Insn;
 import org.obpf.api.insn.Opcodes;
 import org.obpf.api.map.MapSpec;
+import org.obpf.api.map.MapType;
 import org.obpf.api.prog.ProgramType;
 
 /**
@@ -116,7 +122,7 @@ public final class KernelBpf {
     private static Availability probe() {
         if (Sys.LINK_FAILURE != null) return new Availability(false, "bpf() cannot be called: " + Sys.LINK_FAILURE);
         try {
-            int map = mapCreate(new MapSpec("obpf_probe", org.obpf.api.map.MapType.ARRAY, 4, 8, 1, 0));
+            int map = mapCreate(new MapSpec("obpf_probe", MapType.ARRAY, 4, 8, 1, 0));
             close(map);
             long[] insns = {
                 Insn.encode(Opcodes.BPF_ALU64 | Opcodes.BPF_MOV | Opcodes.BPF_K, 0, 0, 0, 0),
@@ -140,8 +146,8 @@ public final class KernelBpf {
 
     private static String sysctl(String path) {
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of(path)).strip();
-        } catch (java.io.IOException | RuntimeException e) {
+            return Files.readString(Path.of(path)).strip();
+        } catch (IOException | RuntimeException e) {
             return "unreadable";
         }
     }
@@ -253,14 +259,14 @@ public final class KernelBpf {
         while (true) {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment insns = arena.allocate(8L * Math.max(a.insnCount(), 1), 8);
-                for (int i = 0; i < a.insnCount(); i++) insns.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, i, a.insn(i));
+                for (int i = 0; i < a.insnCount(); i++) insns.setAtIndex(JAVA_LONG, i, a.insn(i));
                 MemorySegment license = arena.allocateFrom(a.license());
                 MemorySegment log = logSize == 0 ? MemorySegment.NULL : arena.allocate(logSize);
                 int[] fds = a.fdArray();
                 MemorySegment fdArray = MemorySegment.NULL;
                 if (fds.length > 0) {
                     fdArray = arena.allocate(4L * fds.length, 4);
-                    for (int i = 0; i < fds.length; i++) fdArray.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, fds[i]);
+                    for (int i = 0; i < fds.length; i++) fdArray.setAtIndex(JAVA_INT, i, fds[i]);
                 }
                 MemorySegment attr = arena.allocate(PL_SIZE, 8);
                 attr.set(JAVA_INT_UNALIGNED, PL_PROG_TYPE, a.progType().kernelId());

@@ -67,7 +67,11 @@ class FlatRunnerTest {
         Kernel.require();
         byte[] mem = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, (byte) 0x88};
         assertEquals(0x55443322L, FlatRunner.run(asm("ldxw %r0, [%r1+1]\nexit"), mem).r0().getAsLong());
-        assertEquals(0x99L, FlatRunner.run(asm("stb [%r1+7], 0x99\nldxb %r0, [%r1+7]\nexit"), mem).r0().getAsLong());
+        FlatRunner.FlatResult stored = FlatRunner.run(asm("stb [%r1+7], 0x99\nldxb %r0, [%r1+7]\nexit"), mem);
+        assertEquals(0x99L, stored.r0().getAsLong());
+        byte[] after = mem.clone();
+        after[7] = (byte) 0x99;
+        assertArrayEquals(after, stored.memory().orElseThrow(), "the memory as the program left it");
         FlatRunner.FlatResult past = FlatRunner.run(asm("ldxw %r0, [%r1+6]\nexit"), mem);
         assertFalse(past.accepted());
         assertEquals("invalid access to map value, value_size=8 off=6 size=4", past.verdict().reason());
