@@ -61,28 +61,28 @@ public final class KernelBpf {
     // --- union bpf_attr offsets -------------------------------------------------------------
 
     // BPF_MAP_CREATE
-    private static final int MC_MAP_TYPE = 0, MC_KEY_SIZE = 4, MC_VALUE_SIZE = 8, MC_MAX_ENTRIES = 12,
+    static final int MC_MAP_TYPE = 0, MC_KEY_SIZE = 4, MC_VALUE_SIZE = 8, MC_MAX_ENTRIES = 12,
             MC_MAP_FLAGS = 16, MC_MAP_NAME = 28, MC_SIZE = 72; // ... map_extra at 64 is the last field we pass
     // BPF_MAP_*_ELEM
-    private static final int ELEM_MAP_FD = 0, ELEM_KEY = 8, ELEM_VALUE = 16, ELEM_FLAGS = 24, ELEM_SIZE = 32;
+    static final int ELEM_MAP_FD = 0, ELEM_KEY = 8, ELEM_VALUE = 16, ELEM_FLAGS = 24, ELEM_SIZE = 32;
     // BPF_PROG_LOAD
-    private static final int PL_PROG_TYPE = 0, PL_INSN_CNT = 4, PL_INSNS = 8, PL_LICENSE = 16, PL_LOG_LEVEL = 24,
+    static final int PL_PROG_TYPE = 0, PL_INSN_CNT = 4, PL_INSNS = 8, PL_LICENSE = 16, PL_LOG_LEVEL = 24,
             PL_LOG_SIZE = 28, PL_LOG_BUF = 32, PL_KERN_VERSION = 40, PL_PROG_FLAGS = 44, PL_PROG_NAME = 48,
             PL_EXPECTED_ATTACH_TYPE = 68, PL_FD_ARRAY = 120, PL_LOG_TRUE_SIZE = 140, PL_FD_ARRAY_CNT = 148,
             PL_SIZE = 152; // through fd_array_cnt (6.14); signature/keyring_id (6.18) stay unused
     // BPF_PROG_TEST_RUN (the 'test' struct)
-    private static final int TR_PROG_FD = 0, TR_RETVAL = 4, TR_DATA_SIZE_IN = 8, TR_DATA_SIZE_OUT = 12,
+    static final int TR_PROG_FD = 0, TR_RETVAL = 4, TR_DATA_SIZE_IN = 8, TR_DATA_SIZE_OUT = 12,
             TR_DATA_IN = 16, TR_DATA_OUT = 24, TR_REPEAT = 32, TR_DURATION = 36, TR_CTX_SIZE_IN = 40,
             TR_CTX_SIZE_OUT = 44, TR_CTX_IN = 48, TR_CTX_OUT = 56, TR_FLAGS = 64, TR_CPU = 68, TR_BATCH_SIZE = 72,
-            TR_SIZE = 76;
+            TR_SIZE = 80; // sizeof the struct, padded to its 8-byte alignment
     // BPF_OBJ_GET_INFO_BY_FD (the 'info' struct)
-    private static final int INFO_BPF_FD = 0, INFO_INFO_LEN = 4, INFO_INFO = 8, INFO_SIZE = 16;
+    static final int INFO_BPF_FD = 0, INFO_INFO_LEN = 4, INFO_INFO = 8, INFO_SIZE = 16;
     // BPF_ENABLE_STATS
-    private static final int ES_TYPE = 0, ES_SIZE = 4;
+    static final int ES_TYPE = 0, ES_SIZE = 4;
     private static final int BPF_STATS_RUN_TIME = 0;
 
     // struct bpf_prog_info
-    private static final int PI_TYPE = 0, PI_ID = 4, PI_TAG = 8, PI_JITED_PROG_LEN = 16, PI_XLATED_PROG_LEN = 20,
+    static final int PI_TYPE = 0, PI_ID = 4, PI_TAG = 8, PI_JITED_PROG_LEN = 16, PI_XLATED_PROG_LEN = 20,
             PI_JITED_PROG_INSNS = 24, PI_XLATED_PROG_INSNS = 32, PI_LOAD_TIME = 40, PI_NR_MAP_IDS = 52,
             PI_NAME = 64, PI_RUN_TIME_NS = 192, PI_RUN_CNT = 200, PI_RECURSION_MISSES = 208,
             PI_VERIFIED_INSNS = 216, PI_SIZE = 232;
