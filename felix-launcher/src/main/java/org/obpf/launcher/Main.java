@@ -26,7 +26,7 @@ import org.osgi.framework.ServiceReference;
  * obpf FILE                  run a Gogo script file; exit 1 if a command fails
  * options: --features a,b    features to install (default: all)
  *          --cache DIR       framework storage (default: a new temporary directory, removed at exit)
- *          --log-level L     error, warn, info (default), debug, trace
+ *          --log-level L     error, warn, info, debug, trace (default: info in the shell, warn otherwise)
  * </pre>
  */
 public final class Main {
@@ -37,7 +37,8 @@ public final class Main {
             options:
               --features NAME[,NAME...]  features to install (default: all)
               --cache DIR                framework storage (default: a temporary directory, removed at exit)
-              --log-level LEVEL          error, warn, info, debug or trace (default: info)
+              --log-level LEVEL          error, warn, info, debug or trace
+                                         (default: info in the shell, warn for -c and scripts)
               --dist DIR                 the distribution directory (default: the one this launcher is in)
             """;
 
@@ -59,7 +60,7 @@ public final class Main {
         Path dist = null;
         String commands = null;
         Path script = null;
-        String logLevel = "info";
+        String logLevel = null; // info in the shell; warn for commands, so scripts read only their errors
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             try {
@@ -98,8 +99,8 @@ public final class Main {
                 return 2;
             }
         }
-        configureLogging(logLevel);
         boolean batch = commands != null;
+        configureLogging(logLevel != null ? logLevel : batch ? "warn" : "info");
         if (batch) setDefault("org.jline.terminal.dumb", "true"); // no terminal wanted, so no warning about its absence
         try {
             if (dist == null) dist = ownDistribution();

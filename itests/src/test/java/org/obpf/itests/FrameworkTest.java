@@ -42,7 +42,7 @@ class FrameworkTest {
             if (b.getSymbolicName().startsWith("org.obpf.")) obpf.add(b.getSymbolicName());
         }
         assertEquals(List.of(), notActive);
-        assertEquals(Set.of("org.obpf.api", "org.obpf.core", "org.obpf.shell"), obpf);
+        assertEquals(Set.of("org.obpf.api", "org.obpf.core", "org.obpf.shell", "org.obpf.jit.x86_64"), obpf);
     }
 
     @Test
@@ -63,7 +63,8 @@ class FrameworkTest {
                 if (state != 4 && state != 8) unsatisfied.add(name + ": state " + state);
             }
         }
-        assertEquals(Set.of("org.obpf.core.jit.JitDispatcher", "org.obpf.core.offload.OffloadRegistry", "org.obpf.shell.BpfCommands"), seen);
+        assertEquals(Set.of("org.obpf.core.jit.JitDispatcher", "org.obpf.core.offload.OffloadRegistry", "org.obpf.shell.BpfCommands",
+                "org.obpf.jit.x86_64.X86_64JitBackend", "org.obpf.jit.x86_64.X86Disassembler", "org.obpf.jit.x86_64.ElfObjectWriter"), seen);
         assertEquals(List.of(), unsatisfied);
     }
 
@@ -82,7 +83,7 @@ class FrameworkTest {
         assertEquals(Bundle.ACTIVE, Osgi.bundle(ctx, "org.obpf.core").getState());
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fw.features().install("nope"));
-        assertEquals("unknown feature 'nope' (features: all, framework, obpf-core, obpf-shell)", e.getMessage());
+        assertEquals("unknown feature 'nope' (features: all, framework, obpf-core, obpf-jit-x86_64, obpf-shell)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> fw.features().uninstall("framework"));
         assertTrue(e.getMessage().contains("carries the shell itself"), e.getMessage());
     }

@@ -94,7 +94,7 @@ class LauncherProcessTest {
     @Test
     void hotInstalledBackendIsLogged(@TempDir Path cwd) throws Exception {
         // SCR registers the new component asynchronously; the sleep leaves it time before the framework stops.
-        Result r = obpf(cwd, "-c", "felix:start " + Osgi.EXAMPLE_BUNDLE.toUri() + "; sleep 1; lb");
+        Result r = obpf(cwd, "--log-level", "info", "-c", "felix:start " + Osgi.EXAMPLE_BUNDLE.toUri() + "; sleep 1; lb");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.contains("|Active") && l.contains("OBPF example back-end: bpf")), r.out());
         assertTrue(r.err().contains("[INFO] JitDispatcher - JIT back-end arrived: arch=bpf from bundle org.obpf.jit.bpf"), r.err());
@@ -104,7 +104,7 @@ class LauncherProcessTest {
     void badArgumentsAreOneLineErrors(@TempDir Path cwd) throws Exception {
         Result r = obpf(cwd, "--features", "nope", "-c", "lb");
         assertEquals(1, r.exit());
-        assertEquals("obpf: unknown feature 'nope' (features: all, framework, obpf-core, obpf-shell)", r.err().strip());
+        assertEquals("obpf: unknown feature 'nope' (features: all, framework, obpf-core, obpf-jit-x86_64, obpf-shell)", r.err().strip());
         r = obpf(cwd, cwd.resolve("missing.gogo").toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("obpf: cannot read script "), r.err());

@@ -12,7 +12,7 @@ public class NoSuchBackendException extends Exception {
     public NoSuchBackendException(String arch, Collection<String> installed) {
         super("no JIT back-end for arch '" + arch + "' is installed ("
                 + (installed.isEmpty() ? "none is installed" : "installed: " + String.join(", ", installed))
-                + "); install its feature or bundle, e.g. feature:install obpf-jit-" + arch.replace('_', '-'));
+                + "); install its feature or bundle, e.g. feature:install obpf-jit-" + arch);
         this.arch = arch;
         this.installed = List.copyOf(installed);
     }
