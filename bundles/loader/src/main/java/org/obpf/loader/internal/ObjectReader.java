@@ -388,7 +388,7 @@ public final class ObjectReader {
             if (s.size() > Integer.MAX_VALUE) throw error(s, -1, "section of " + Long.toUnsignedString(s.size()) + " bytes is too large for a map value");
             MapBuilder m = new MapBuilder();
             m.name = s.name();
-            m.kernelName = internalMapName(s.name());
+            m.kernelName = internalMapName(objName, s.name());
             m.section = s;
             m.type = MapType.ARRAY;
             m.keySize = 4;
@@ -415,7 +415,7 @@ public final class ObjectReader {
      * name, or the section name alone when it has a second '.' ({@code .rodata.str1.1}), at most
      * 15 characters, anything but letters, digits, '_' and '.' replaced by '_'.
      */
-    String internalMapName(String section) {
+    static String internalMapName(String objName, String section) {
         int sfxLen = Math.max(7, section.length());
         int pfxLen = section.indexOf('.', 1) >= 0 ? 0 : Math.min(BPF_OBJ_NAME_LEN - sfxLen - 1, objName.length());
         pfxLen = Math.max(pfxLen, 0);
