@@ -2,28 +2,27 @@
  * bounded_loop: a real (not unrolled) loop with a constant bound, as kernels >= 5.3 verify
  * it, over the packet bytes.
  *
- * Program count_zero_bytes (SEC "xdp"): counts the zero bytes among the first 32 bytes of the
- * packet (fewer when the packet is shorter) and returns XDP_DROP (1) when the count is at
- * least 16, else XDP_PASS (2). 32 zero bytes -> 1; a 10-byte packet of zeros -> 2 (count 10);
- * 64 bytes of 0xff -> 2.
+ * Program sum_bytes_loop (SEC "xdp"): sums the first 32 bytes of the packet (fewer when the
+ * packet is shorter) and returns XDP_DROP (1) when the sum is greater than 1000, else
+ * XDP_PASS (2). 32 bytes of 0xff (sum 8160) -> 1; 10 bytes of 0xff (sum 2550) -> 1;
+ * 64 bytes of 0x01 (sum 32, only 32 bytes counted) -> 2; an empty packet -> 2.
  */
 #include "obpf_corpus.h"
 
 SEC("xdp")
-int count_zero_bytes(struct xdp_md *ctx)
+int sum_bytes_loop(struct xdp_md *ctx)
 {
 	__u8 *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 zeros = 0;
+	__u32 sum = 0;
 
 #pragma clang loop unroll(disable)
 	for (int i = 0; i < 32; i++) {
 		if ((void *)(data + i + 1) > data_end)
 			break;
-		if (data[i] == 0)
-			zeros++;
+		sum += data[i];
 	}
-	return zeros >= 16 ? XDP_DROP : XDP_PASS;
+	return sum > 1000 ? XDP_DROP : XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

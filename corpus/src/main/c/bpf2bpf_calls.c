@@ -9,10 +9,13 @@
  *                    with imm -1, not the .text section symbol): returns x * k + 1
  * Programs:
  *   xdp_checksum (SEC "xdp"): s = sum_bytes(packet, end, packet length) (at most 64 bytes
- *       summed); returns XDP_DROP (1) when s is odd, XDP_PASS (2) when even. An 8-byte packet
- *       01 00 00 00 00 00 00 00 -> 1; 02 00 00 00 00 00 00 00 -> 2; an empty packet -> 2.
+ *       summed); returns XDP_DROP (1) when s is odd, XDP_PASS (2) when even. A 14-byte packet
+ *       01 followed by 13 zeros -> 1; 02 followed by 13 zeros -> 2; an empty packet -> 2;
+ *       64 bytes of 0xff: 64 * 255 = 16320, folded 16320 -> 2.
  *   sock_scale (SEC "socket"): returns scale(len, 3) + fold(len) with len = skb->len:
  *       10 bytes -> 31 + 10 = 41; 70000 bytes -> 210001 + fold(0x11170) = 210001 + 4465 = 214466.
+ *       (sock_scale through BPF_PROG_TEST_RUN: the kernel pulls the first 14 bytes as the Ethernet
+ *       header, so 24 bytes of input give len 10 and 41.)
  */
 #include "obpf_corpus.h"
 

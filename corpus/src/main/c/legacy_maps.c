@@ -10,6 +10,9 @@
  * len_hist[bucket] += 1; last_len[0] = skb->len; returns skb->len (keep the whole packet).
  * A 100-byte packet: len_hist[0] == 1, last_len[0] == 100, result 100. A 2000-byte packet:
  * len_hist[7] == 1, result 2000.
+ * (Through BPF_PROG_TEST_RUN the kernel pulls the first 14 bytes as the Ethernet header, so
+ * skb->len is the input size - 14. libbpf >= 1.0 refuses SEC("maps"); this object is for
+ * loaders that still read it, as OBPF's does.)
  * version section: 0x00060100 (6.1.0).
  */
 #include "obpf_corpus.h"

@@ -3,10 +3,11 @@
  * address is taken by an ld_imm64 with a relocation against .text (libbpf's
  * RELO_SUBPROG_ADDR; src BPF_PSEUDO_FUNC after loading).
  *
- * Program sum_squares (SEC "xdp"): n = min(packet length, 16); runs bpf_loop(n, add_square,
- * &acc, 0) where add_square(i, acc) adds i*i to acc->sum; returns XDP_DROP (1) when the sum is
- * greater than 100, else XDP_PASS (2). A 5-byte packet: 0+1+4+9+16 = 30 -> 2; a 8-byte
- * packet: 140 -> 1; 64 bytes (capped at 16): 1240 -> 1.
+ * Program sum_squares (SEC "xdp"): n = the number of bytes after the 14-byte Ethernet header,
+ * capped at 16 (0 for shorter packets); runs bpf_loop(n, add_square, &acc, 0) where
+ * add_square(i, acc) adds i*i to acc->sum; returns XDP_DROP (1) when the sum is greater than
+ * 100, else XDP_PASS (2). A 19-byte packet (n 5): 0+1+4+9+16 = 30 -> 2; 22 bytes (n 8): 140
+ * -> 1; 64 bytes (n 16): 1240 -> 1; 14 bytes (n 0): 0 -> 2.
  */
 #include "obpf_corpus.h"
 
@@ -24,7 +25,8 @@ static int add_square(__u32 i, void *ctx)
 SEC("xdp")
 int sum_squares(struct xdp_md *ctx)
 {
-	__u32 n = ctx->data_end - ctx->data;
+	__u32 len = ctx->data_end - ctx->data;
+	__u32 n = len > 14 ? len - 14 : 0;
 	struct acc a = { 0 };
 
 	if (n > 16)

@@ -10,6 +10,7 @@
  *   xdp_second  (SEC "xdp")          returns bump(1) > 2 ? XDP_DROP (1) : XDP_PASS (2)
  *                                    (third run and later: 1)
  *   sock_count  (SEC "socket")       bump(2); returns skb->len
+ *                                    (input size - 14 through BPF_PROG_TEST_RUN)
  *   tc_count    (SEC "classifier")   bump(3); returns TC_ACT_OK (0)
  *   xdp_nocall  (SEC "xdp/devmap")   returns XDP_PASS (2); no call, so nothing appended
  *                                    (BPF_XDP_DEVMAP expected attach type)

@@ -7,6 +7,9 @@
  * UDP destination port (offset 14 + 4*IHL + 2, read with an indirect load) is not 0;
  * otherwise returns 0 (drop). A 42-byte eth/ipv4(ihl 5)/udp(dport 53) frame -> 42; the same
  * frame with protocol TCP -> 0; an ARP frame (0x0806) -> 0.
+ * BPF_PROG_TEST_RUN of a socket filter treats the first 14 bytes of its input as the Ethernet
+ * header and pulls them: skb->len and packet offsets then start after them. To run the
+ * examples below through the kernel, prepend 14 bytes to the data.
  */
 #include "obpf_corpus.h"
 
