@@ -37,6 +37,8 @@ import org.obpf.api.insn.Insn;
 import org.obpf.api.insn.Opcodes;
 import org.obpf.api.obj.AttachType;
 import org.obpf.api.obj.BpfObject;
+import org.obpf.api.obj.FuncInfo;
+import org.obpf.api.obj.LineInfo;
 import org.obpf.api.obj.LoadException;
 import org.obpf.api.obj.MapDefinition;
 import org.obpf.api.obj.ProgramSpec;
@@ -87,6 +89,48 @@ class CorpusTest {
         List<String> want = expected().get(name + ".o");
         assertNotNull(want, name + ".o is not in corpus-expected.txt");
         assertEquals(String.join("\n", want), String.join("\n", describe(name + ".o", obj)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("objects")
+    void funcAndLineInfoFollowTheAppendedFunctions(String name) throws LoadException {
+        BpfObject obj = loader.load(name + ".o", Corpus.object(name));
+        assertTrue(obj.btf().length > 0, "the corpus is compiled with -g: BTF");
+        Map<String, Integer> typeIds = new HashMap<>();
+        List<String> source = List.of(new String(Corpus.bytes("corpus/" + name + ".c"), StandardCharsets.UTF_8).split("\n", -1));
+        for (ProgramSpec p : obj.programs()) {
+            List<Integer> starts = new ArrayList<>(List.of(0));
+            p.subprograms().forEach(s -> starts.add(s.start()));
+            assertEquals(starts, p.funcInfo().stream().map(FuncInfo::insn).toList(), p.name() + ": one func info per function");
+            List<String> names = new ArrayList<>(List.of(p.name()));
+            p.subprograms().forEach(s -> names.add(s.name()));
+            for (int i = 0; i < names.size(); i++) {
+                Integer prev = typeIds.putIfAbsent(names.get(i), p.funcInfo().get(i).typeId());
+                if (prev != null) assertEquals(prev, p.funcInfo().get(i).typeId(), names.get(i) + ": the same FUNC type in every program");
+            }
+            List<LineInfo> lines = p.lineInfo();
+            assertEquals(0, lines.get(0).insn(), p.name() + ": line info from the first instruction");
+            for (int i = 0; i < lines.size(); i++) {
+                LineInfo l = lines.get(i);
+                assertTrue(i == 0 || lines.get(i - 1).insn() < l.insn(), p.name() + ": line info in instruction order");
+                assertTrue(l.insn() < p.length(), p.name() + ": line info inside the program");
+                assertTrue(l.file().endsWith("/" + name + ".c"), l.file());
+                assertEquals(l.line() << 10 | l.column(), l.lineCol());
+            }
+            for (LineInfo l : lines) {
+                if (l.line() > 0) assertEquals(source.get(l.line() - 1), l.source(), p.name() + " slot " + l.insn() + ": line " + l.line() + " of " + name + ".c");
+            }
+            for (ProgramSpec.Subprogram s : p.subprograms()) {
+                LineInfo first = lines.stream().filter(l -> l.insn() == s.start()).findFirst()
+                        .orElseThrow(() -> new AssertionError(p.name() + ": no line info at " + s.name()));
+                int decl = 0;
+                while (decl < source.size() && !(source.get(decl).contains(s.name() + "(") && !Character.isWhitespace(source.get(decl).charAt(0)))) decl++;
+                int end = decl;
+                while (end < source.size() && !source.get(end).equals("}")) end++;
+                assertTrue(first.line() > decl && first.line() <= end + 1,
+                        p.name() + ": " + s.name() + " (lines " + (decl + 1) + "-" + (end + 1) + " of " + name + ".c) starts at line " + first.line());
+            }
+        }
     }
 
     static List<String> describe(String file, BpfObject o) {

@@ -1,5 +1,6 @@
 package org.obpf.api.obj;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,15 +15,42 @@ import java.util.Optional;
  * @param programs      the entry-point programs, in section order then offset order
  * @param maps          the maps: legacy {@code maps}, then {@code .maps} in BTF order, then
  *                      global data in section order; map indices in instructions refer to this list
+ * @param btf           the {@code .BTF} section as the object holds it (empty when there is none), which
+ *                      the type ids of {@link ProgramSpec#funcInfo()} refer to; loading it into a
+ *                      kernel needs libbpf's fix-ups (DATASEC sizes and offsets) first
  */
 public record BpfObject(String name, String license, int kernelVersion, List<ProgramSpec> programs,
-                        List<MapDefinition> maps) {
+                        List<MapDefinition> maps, byte[] btf) {
 
     public BpfObject {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(license, "license");
         programs = List.copyOf(programs);
         maps = List.copyOf(maps);
+        btf = btf.clone();
+    }
+
+    /** A copy of the raw .BTF bytes. */
+    @Override
+    public byte[] btf() {
+        return btf.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BpfObject b && name.equals(b.name) && license.equals(b.license) && kernelVersion == b.kernelVersion
+                && programs.equals(b.programs) && maps.equals(b.maps) && Arrays.equals(btf, b.btf);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, license, kernelVersion, programs, maps, Arrays.hashCode(btf));
+    }
+
+    @Override
+    public String toString() {
+        return "BpfObject[" + name + ", license " + license + ", version " + kernelVersion + ", programs " + programs
+                + ", maps " + maps + ", " + btf.length + " bytes of BTF]";
     }
 
     public Optional<ProgramSpec> program(String name) {

@@ -28,9 +28,12 @@ import org.obpf.api.prog.ProgramType;
  * @param sectionOffset      index of the program's first instruction slot within its section
  * @param insns              instruction slots (kernel {@code struct bpf_insn} words)
  * @param subprograms        the sub-programs appended to {@code insns}, by start slot
+ * @param funcInfo           BTF function info for {@code insns} (empty when the object has no .BTF.ext)
+ * @param lineInfo           BTF line info for {@code insns} (empty when the object has no .BTF.ext)
  */
 public record ProgramSpec(String name, String section, ProgramType type, Optional<AttachType> expectedAttachType,
-                          boolean sleepable, int sectionOffset, long[] insns, List<Subprogram> subprograms) {
+                          boolean sleepable, int sectionOffset, long[] insns, List<Subprogram> subprograms,
+                          List<FuncInfo> funcInfo, List<LineInfo> lineInfo) {
 
     /**
      * A {@code .text} function appended to a program.
@@ -48,6 +51,8 @@ public record ProgramSpec(String name, String section, ProgramType type, Optiona
         Objects.requireNonNull(expectedAttachType, "expectedAttachType");
         insns = insns.clone();
         subprograms = List.copyOf(subprograms);
+        funcInfo = List.copyOf(funcInfo);
+        lineInfo = List.copyOf(lineInfo);
     }
 
     /** A copy of the instruction slots. */
@@ -70,12 +75,14 @@ public record ProgramSpec(String name, String section, ProgramType type, Optiona
     public boolean equals(Object o) {
         return o instanceof ProgramSpec p && name.equals(p.name) && section.equals(p.section) && type == p.type
                 && expectedAttachType.equals(p.expectedAttachType) && sleepable == p.sleepable
-                && sectionOffset == p.sectionOffset && Arrays.equals(insns, p.insns) && subprograms.equals(p.subprograms);
+                && sectionOffset == p.sectionOffset && Arrays.equals(insns, p.insns) && subprograms.equals(p.subprograms)
+                && funcInfo.equals(p.funcInfo) && lineInfo.equals(p.lineInfo);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, section, type, expectedAttachType, sleepable, sectionOffset, Arrays.hashCode(insns), subprograms);
+        return Objects.hash(name, section, type, expectedAttachType, sleepable, sectionOffset, Arrays.hashCode(insns), subprograms,
+                funcInfo, lineInfo);
     }
 
     @Override

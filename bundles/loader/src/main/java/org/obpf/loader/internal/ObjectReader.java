@@ -27,6 +27,8 @@ import org.obpf.api.insn.Insn;
 import org.obpf.api.map.MapSpec;
 import org.obpf.api.map.MapType;
 import org.obpf.api.obj.BpfObject;
+import org.obpf.api.obj.FuncInfo;
+import org.obpf.api.obj.LineInfo;
 import org.obpf.api.obj.LoadException;
 import org.obpf.api.obj.MapDefinition;
 import org.obpf.api.obj.ProgramSpec;
@@ -89,6 +91,8 @@ public final class ObjectReader {
     private final ElfFile elf;
     private final String objName;
     private Btf btf;
+    private byte[] btfBytes = new byte[0];
+    private BtfExt btfExt;
     private Section text;
     private Section legacyMaps;
     private Section btfMaps;
@@ -136,7 +140,7 @@ public final class ObjectReader {
         }
         List<MapDefinition> defs = new ArrayList<>(maps.size());
         for (MapBuilder m : maps) defs.add(m.build());
-        return new BpfObject(objName, license, kernelVersion, programs, defs);
+        return new BpfObject(objName, license, kernelVersion, programs, defs, btfBytes);
     }
 
     private LoadException error(Section s, int insn, String problem) {
@@ -185,10 +189,13 @@ public final class ObjectReader {
                 dataSections.add(s);
             }
         }
-        if (btfData != null) btf = new Btf(object, btfData);
+        if (btfData != null) {
+            btf = new Btf(object, btfData);
+            btfBytes = btfData;
+        }
         if (btfExtData != null) {
             if (btf == null) throw error(null, -1, "'.BTF.ext' section without a '.BTF' section");
-            BtfExt.check(object, btfExtData, btf);
+            btfExt = BtfExt.parse(object, btfExtData, btf);
         }
     }
 
@@ -595,6 +602,7 @@ public final class ObjectReader {
         out.addAll(words.get(main.section().index()), main.start(), main.length());
         Map<Func, Integer> appended = new IdentityHashMap<>();
         List<ProgramSpec.Subprogram> subs = new ArrayList<>();
+        List<Func> subFuncs = new ArrayList<>();
         Deque<Frame> stack = new ArrayDeque<>();
         stack.push(new Frame(main, 0, new int[1]));
         while (!stack.isEmpty()) {
@@ -639,6 +647,7 @@ public final class ObjectReader {
                 }
                 appended.put(sub, start);
                 subs.add(new ProgramSpec.Subprogram(sub.name(), start, sub.length()));
+                subFuncs.add(sub);
                 out.addAll(words.get(text.index()), sub.start(), sub.length());
                 stack.push(new Frame(sub, start, new int[1]));
             }
@@ -648,9 +657,47 @@ public final class ObjectReader {
         if (totalInsns > MAX_OBJECT_INSNS) {
             throw error(main.section(), main.start(), "the object's programs exceed " + MAX_OBJECT_INSNS + " instructions in total with their sub-programs");
         }
+        List<FuncInfo> funcInfo = new ArrayList<>();
+        List<LineInfo> lineInfo = new ArrayList<>();
+        if (btfExt != null) {
+            relocateInfo(main, 0, funcInfo, lineInfo);
+            for (int k = 0; k < subs.size(); k++) relocateInfo(subFuncs.get(k), subs.get(k).start(), funcInfo, lineInfo);
+        }
         var sd = SectionDefs.find(main.section().name()).orElseThrow();
         return new ProgramSpec(main.name(), main.section().name(), sd.type(), Optional.ofNullable(sd.attach()),
-                sd.sleepable(), main.start(), out.toArray(), subs);
+                sd.sleepable(), main.start(), out.toArray(), subs, funcInfo, lineInfo);
+    }
+
+    /**
+     * Func and line info records of one function, moved to where the function sits in the
+     * program (libbpf's adjust_prog_btf_ext_info).
+     */
+    private void relocateInfo(Func f, int base, List<FuncInfo> funcInfo, List<LineInfo> lineInfo) throws LoadException {
+        Section sec = f.section();
+        for (long[] r : btfExt.funcInfo.getOrDefault(sec.name(), List.of())) {
+            int insn = infoInsn(sec, r[0], "func info");
+            if (insn >= f.start() && insn < f.start() + f.length()) {
+                if (r[1] >= btf.typeCount() || btf.kind((int) r[1]) != Btf.KIND_FUNC) {
+                    throw error(sec, insn, "func info for '" + f.name() + "' refers to BTF type " + r[1] + ", which is not a FUNC");
+                }
+                funcInfo.add(new FuncInfo(base + insn - f.start(), (int) r[1]));
+            }
+        }
+        for (long[] r : btfExt.lineInfo.getOrDefault(sec.name(), List.of())) {
+            int insn = infoInsn(sec, r[0], "line info");
+            if (insn >= f.start() && insn < f.start() + f.length()) {
+                lineInfo.add(new LineInfo(base + insn - f.start(), btf.string(r[1]), btf.string(r[2]), (int) (r[3] >>> 10),
+                        (int) (r[3] & 0x3ff), (int) r[1], (int) r[2]));
+            }
+        }
+    }
+
+    private int infoInsn(Section sec, long off, String what) throws LoadException {
+        if (off % 8 != 0 || off >= sec.size()) {
+            throw new LoadException(Errno.EINVAL, object, ".BTF.ext", -1, "bad BTF.ext: " + what + " of section '" + sec.name()
+                    + "' at byte offset " + off + ", not an instruction of the section (" + sec.size() + " bytes)");
+        }
+        return (int) (off / 8);
     }
 
     private static int le32(byte[] d, int off) {
