@@ -2,7 +2,6 @@ package org.obpf.loader.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,6 +52,7 @@ public final class Btf {
     private final int typeStart;
     private final int strStart;
     private final int strLen;
+    private final StringTable strings;
     private final int[] typeOff; // typeOff[id] = byte offset of type id's record; index 0 unused
 
     public Btf(String object, byte[] data) throws LoadException {
@@ -75,6 +75,7 @@ public final class Btf {
         if (strLen == 0 || data[strStart] != 0 || data[strStart + strLen - 1] != 0) {
             throw error("string section must start and end with a NUL byte");
         }
+        this.strings = new StringTable(data, strStart, strLen);
         this.typeOff = parseTypes((int) typeLen);
     }
 
@@ -146,14 +147,11 @@ public final class Btf {
     }
 
     String string(long off) throws LoadException {
-        if (off < 0 || off >= strLen) throw error("string offset " + off + " is out of the string section (" + strLen + " bytes)");
-        int start = strStart + (int) off;
-        int end = start;
-        int limit = strStart + strLen;
-        while (end < limit && b.get(end) != 0) end++;
-        byte[] s = new byte[end - start];
-        b.get(start, s);
-        return new String(s, StandardCharsets.UTF_8);
+        try {
+            return strings.get(off);
+        } catch (StringTable.Bad e) {
+            throw error(e.getMessage());
+        }
     }
 
     /** A referenced type id (PTR, TYPEDEF, modifiers, VAR, FUNC), checked to be in range. */

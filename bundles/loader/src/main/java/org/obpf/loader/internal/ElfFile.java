@@ -2,7 +2,6 @@ package org.obpf.loader.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -141,10 +140,11 @@ public final class ElfFile {
             }
         }
         if (raw[shstrndx][1] != SHT_STRTAB) throw error("section name table (section " + shstrndx + ") is not a string table");
+        StringTable names = new StringTable(file, (int) raw[shstrndx][3], (int) raw[shstrndx][4]);
         List<Section> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             long[] r = raw[i];
-            String name = i == 0 ? "" : string(raw[shstrndx], "section names", r[0]);
+            String name = i == 0 ? "" : string(names, "section names", r[0]);
             out.add(new Section(i, name, (int) r[1], r[2], r[3], r[4], (int) r[5], (int) r[6], r[7]));
         }
         return out;
@@ -187,7 +187,7 @@ public final class ElfFile {
 
     private List<Symbol> readSymbols(Section st) throws LoadException {
         Section strtab = sections.get(st.link());
-        long[] strRaw = {0, 0, 0, strtab.offset(), strtab.size()};
+        StringTable strRaw = new StringTable(file, (int) strtab.offset(), (int) strtab.size());
         int count = (int) (st.size() / SYM_SIZE);
         List<Symbol> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -250,15 +250,12 @@ public final class ElfFile {
 
     Section section(int index) { return sections.get(index); }
 
-    private String string(long[] strtabRaw, String what, long off) throws LoadException {
-        long base = strtabRaw[3], size = strtabRaw[4];
-        if (off >= size) throw error("string offset " + off + " in " + what + " is out of range of its string table (" + size + " bytes)");
-        int start = (int) (base + off);
-        int end = start;
-        int limit = (int) (base + size);
-        while (end < limit && file[end] != 0) end++;
-        if (end == limit) throw error("string at offset " + off + " in " + what + " is not NUL-terminated within its table");
-        return new String(file, start, end - start, StandardCharsets.UTF_8);
+    private String string(StringTable table, String what, long off) throws LoadException {
+        try {
+            return table.get(off);
+        } catch (StringTable.Bad e) {
+            throw error(what + ": " + e.getMessage());
+        }
     }
 
     private boolean inFile(long offset, long size) {

@@ -60,6 +60,10 @@ public final class ObjectReader {
 
     private static final String TEXT = ".text";
 
+    /** The fields of a BTF map definition libbpf's parse_btf_map_def reads. */
+    static final List<String> MAP_DEF_FIELDS = List.of("type", "max_entries", "map_flags", "numa_node", "map_extra", "key_size",
+            "value_size", "key", "value", "pinning", "values");
+
     /** A function in a program section: an entry program, or a sub-program in .text. */
     private record Func(String name, Section section, int start, int length, boolean global) {}
 
@@ -105,6 +109,12 @@ public final class ObjectReader {
     private final Map<Integer, long[]> words = new HashMap<>();
     private final Map<Integer, Map<Integer, CallRelo>> callRelos = new HashMap<>();
     private long totalInsns;
+    /** Symbols by section index, so that no step loops over all symbols per section or map. */
+    private Map<Integer, List<Symbol>> symbolsBySection;
+    /** Map index by (section index, offset) for .maps and maps; global-data map index by section index. */
+    private final Map<Integer, Map<Long, Integer>> mapAt = new HashMap<>();
+    private final Map<Integer, Integer> dataMap = new HashMap<>();
+    private final Map<String, TreeMap<Long, long[]>> infoIndex = new HashMap<>();
 
     private ObjectReader(String object, byte[] file) throws LoadException {
         this.object = object;
@@ -127,10 +137,17 @@ public final class ObjectReader {
     }
 
     private BpfObject read() throws LoadException {
+        symbolsBySection = new HashMap<>();
+        for (Symbol sym : elf.symbols()) symbolsBySection.computeIfAbsent(sym.shndx(), k -> new ArrayList<>()).add(sym);
         collectSections();
         readLegacyMaps();
         readBtfMaps();
         addGlobalDataMaps();
+        for (int i = 0; i < maps.size(); i++) {
+            MapBuilder m = maps.get(i);
+            if (m.kind.globalData()) dataMap.putIfAbsent(m.section.index(), i);
+            else mapAt.computeIfAbsent(m.section.index(), k -> new HashMap<>()).putIfAbsent(m.secOffset, i);
+        }
         collectFunctions();
         collectRelocations();
         List<ProgramSpec> programs = new ArrayList<>();
@@ -199,6 +216,10 @@ public final class ObjectReader {
         }
     }
 
+    private List<Symbol> symbolsIn(Section s) {
+        return symbolsBySection.getOrDefault(s.index(), List.of());
+    }
+
     private static boolean isSection(String name, String base) {
         return name.equals(base) || name.startsWith(base + ".");
     }
@@ -209,8 +230,8 @@ public final class ObjectReader {
     private void readLegacyMaps() throws LoadException {
         if (legacyMaps == null) return;
         List<Symbol> syms = new ArrayList<>();
-        for (Symbol sym : elf.symbols()) {
-            if (sym.shndx() == legacyMaps.index() && sym.type() != ElfFile.STT_SECTION) syms.add(sym);
+        for (Symbol sym : symbolsIn(legacyMaps)) {
+            if (sym.type() != ElfFile.STT_SECTION) syms.add(sym);
         }
         long size = legacyMaps.size();
         if (syms.isEmpty()) {
@@ -269,6 +290,10 @@ public final class ObjectReader {
         if (btf == null) throw error(btfMaps, -1, "map definitions in '.maps' need BTF: compile with clang -g");
         int sec = btf.findDatasec(".maps");
         if (sec == 0) throw error(btfMaps, -1, "no BTF DATASEC '.maps' describes the section");
+        Map<String, Symbol> byName = new HashMap<>();
+        for (Symbol s : symbolsIn(btfMaps)) {
+            if (s.type() != ElfFile.STT_SECTION) byName.putIfAbsent(s.name(), s);
+        }
         int i = 0;
         for (Btf.VarSecInfo v : btf.datasec(sec)) {
             if (btf.kind(v.type()) != Btf.KIND_VAR) {
@@ -280,13 +305,7 @@ public final class ObjectReader {
             if (btf.kind(def) != Btf.KIND_STRUCT) {
                 throw error(btfMaps, -1, "map '" + name + "': definition is BTF kind " + Btf.kindName(btf.kind(def)) + ", expected a struct");
             }
-            Symbol sym = null;
-            for (Symbol s : elf.symbols()) {
-                if (s.shndx() == btfMaps.index() && s.name().equals(name) && s.type() != ElfFile.STT_SECTION) {
-                    sym = s;
-                    break;
-                }
-            }
+            Symbol sym = byName.get(name);
             if (sym == null) throw error(btfMaps, -1, "map '" + name + "' has no symbol in '.maps'");
             long size = btf.resolveSize(def);
             if (sym.value() < 0 || sym.value() > btfMaps.size() || size > btfMaps.size() - sym.value()) {
@@ -308,8 +327,13 @@ public final class ObjectReader {
         m.section = btfMaps;
         long keySize = -1, valueSize = -1;
         long typeId = 0;
+        if (btf.vlen(def) > MAP_DEF_FIELDS.size()) {
+            throw unsupported(btfMaps, -1, "map '" + name + "': definition has " + btf.vlen(def) + " fields; libbpf knows " + MAP_DEF_FIELDS.size() + ": " + MAP_DEF_FIELDS);
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (Btf.Member mem : btf.members(def)) {
             String field = mem.name();
+            if (!seen.add(field)) throw error(btfMaps, -1, "map '" + name + "': field '" + field + "' given twice");
             switch (field) {
                 case "type" -> typeId = uintField(name, mem);
                 case "max_entries" -> m.maxEntries = nonNegative(btfMaps, name, field, uintField(name, mem));
@@ -440,8 +464,8 @@ public final class ObjectReader {
             long[] w = elf.words(s);
             words.put(s.index(), w);
             Map<Long, Symbol> byOffset = new HashMap<>();
-            for (Symbol sym : elf.symbols()) {
-                if (sym.shndx() != s.index() || sym.type() != ElfFile.STT_FUNC) continue;
+            for (Symbol sym : symbolsIn(s)) {
+                if (sym.type() != ElfFile.STT_FUNC) continue;
                 Symbol prev = byOffset.putIfAbsent(sym.value(), sym);
                 if (prev != null) throw error(s, -1, "functions '" + prev.name() + "' and '" + sym.name() + "' both start at offset " + sym.value());
             }
@@ -551,26 +575,20 @@ public final class ObjectReader {
             return;
         }
         if (symSec == legacyMaps || symSec == btfMaps) {
-            int idx = -1;
-            for (int i = 0; i < maps.size(); i++) {
-                MapBuilder m = maps.get(i);
-                if (m.section == symSec && m.secOffset == sym.value()) idx = i;
-            }
+            int idx = mapAt.getOrDefault(symSec.index(), Map.of()).getOrDefault(sym.value(), -1);
             if (idx < 0) throw error(sec, insn, "no map at offset " + sym.value() + " of section '" + symSec.name() + "' for symbol '" + symName + "'");
             w[insn] = Insn.withImm(withSrc(word, BPF_PSEUDO_MAP_IDX), idx);
             return;
         }
-        for (int i = 0; i < maps.size(); i++) {
-            MapBuilder m = maps.get(i);
-            if (m.kind.globalData() && m.section == symSec) {
-                long off = (long) addend + sym.value();
-                if (off < 0 || off > symSec.size()) {
-                    throw error(sec, insn, "reference to '" + symName + "' at offset " + off + " is outside section '" + symSec.name() + "' (" + symSec.size() + " bytes)");
-                }
-                w[insn] = Insn.withImm(withSrc(word, BPF_PSEUDO_MAP_IDX_VALUE), i);
-                w[insn + 1] = Insn.withImm(w[insn + 1], (int) off);
-                return;
+        Integer data = dataMap.get(symSec.index());
+        if (data != null) {
+            long off = (long) addend + sym.value();
+            if (off < 0 || off > symSec.size()) {
+                throw error(sec, insn, "reference to '" + symName + "' at offset " + off + " is outside section '" + symSec.name() + "' (" + symSec.size() + " bytes)");
             }
+            w[insn] = Insn.withImm(withSrc(word, BPF_PSEUDO_MAP_IDX_VALUE), data);
+            w[insn + 1] = Insn.withImm(w[insn + 1], (int) off);
+            return;
         }
         throw error(sec, insn, "relocation against '" + symName + "' in section '" + symSec.name() + "', which holds no map, global data or .text function");
     }
@@ -674,30 +692,41 @@ public final class ObjectReader {
      */
     private void relocateInfo(Func f, int base, List<FuncInfo> funcInfo, List<LineInfo> lineInfo) throws LoadException {
         Section sec = f.section();
-        for (long[] r : btfExt.funcInfo.getOrDefault(sec.name(), List.of())) {
-            int insn = infoInsn(sec, r[0], "func info");
-            if (insn >= f.start() && insn < f.start() + f.length()) {
-                if (r[1] >= btf.typeCount() || btf.kind((int) r[1]) != Btf.KIND_FUNC) {
-                    throw error(sec, insn, "func info for '" + f.name() + "' refers to BTF type " + r[1] + ", which is not a FUNC");
-                }
-                funcInfo.add(new FuncInfo(base + insn - f.start(), (int) r[1]));
+        for (long[] r : infoIn(btfExt.funcInfo, sec, "func info", f)) {
+            int insn = (int) (r[0] / 8);
+            if (r[1] >= btf.typeCount() || btf.kind((int) r[1]) != Btf.KIND_FUNC) {
+                throw error(sec, insn, "func info for '" + f.name() + "' refers to BTF type " + r[1] + ", which is not a FUNC");
             }
+            funcInfo.add(new FuncInfo(base + insn - f.start(), (int) r[1]));
         }
-        for (long[] r : btfExt.lineInfo.getOrDefault(sec.name(), List.of())) {
-            int insn = infoInsn(sec, r[0], "line info");
-            if (insn >= f.start() && insn < f.start() + f.length()) {
-                lineInfo.add(new LineInfo(base + insn - f.start(), btf.string(r[1]), btf.string(r[2]), (int) (r[3] >>> 10),
-                        (int) (r[3] & 0x3ff), (int) r[1], (int) r[2]));
-            }
+        for (long[] r : infoIn(btfExt.lineInfo, sec, "line info", f)) {
+            int insn = (int) (r[0] / 8);
+            lineInfo.add(new LineInfo(base + insn - f.start(), btf.string(r[1]), btf.string(r[2]), (int) (r[3] >>> 10),
+                    (int) (r[3] & 0x3ff), (int) r[1], (int) r[2]));
         }
     }
 
-    private int infoInsn(Section sec, long off, String what) throws LoadException {
-        if (off % 8 != 0 || off >= sec.size()) {
-            throw new LoadException(Errno.EINVAL, object, ".BTF.ext", -1, "bad BTF.ext: " + what + " of section '" + sec.name()
-                    + "' at byte offset " + off + ", not an instruction of the section (" + sec.size() + " bytes)");
+    /** The info records of a function, from the section's records sorted by instruction (checked once per section). */
+    private List<long[]> infoIn(Map<String, List<long[]>> info, Section sec, String what, Func f) throws LoadException {
+        String key = what + "\0" + sec.name();
+        TreeMap<Long, long[]> sorted = infoIndex.get(key);
+        if (sorted == null) {
+            sorted = new TreeMap<>();
+            for (long[] r : info.getOrDefault(sec.name(), List.of())) {
+                long off = r[0];
+                if (off % 8 != 0 || off >= sec.size()) {
+                    throw new LoadException(Errno.EINVAL, object, ".BTF.ext", -1, "bad BTF.ext: " + what + " of section '" + sec.name()
+                            + "' at byte offset " + off + ", not an instruction of the section (" + sec.size() + " bytes)");
+                }
+                // the kernel takes at most one record per instruction, in order
+                if (sorted.put(off / 8, r) != null) {
+                    throw new LoadException(Errno.EINVAL, object, ".BTF.ext", -1, "bad BTF.ext: two " + what + " records for instruction "
+                            + off / 8 + " of section '" + sec.name() + "'");
+                }
+            }
+            infoIndex.put(key, sorted);
         }
-        return (int) (off / 8);
+        return new ArrayList<>(sorted.subMap((long) f.start(), (long) f.start() + f.length()).values());
     }
 
     private static int le32(byte[] d, int off) {
