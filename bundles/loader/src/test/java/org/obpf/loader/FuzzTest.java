@@ -12,20 +12,25 @@ import org.junit.jupiter.api.Test;
 import org.obpf.api.obj.LoadException;
 
 /**
- * Deterministic mutations of every corpus object: random bytes, bytes in the headers and tables
+ * Deterministic mutations of every corpus object (the rejected ones too): random bytes, bytes in the headers and tables
  * the loader trusts least, and truncations. Each load either succeeds or throws LoadException,
  * never anything else, and the whole run finishes within its time bound.
  */
 class FuzzTest {
-    private static final int CASES_PER_OBJECT = 400;
+    /** Cases per corpus object; -Dobpf.fuzz.cases=N for a longer run. */
+    private static final int CASES_PER_OBJECT = Integer.getInteger("obpf.fuzz.cases", 400);
+    /** Seed of the mutations; -Dobpf.fuzz.seed=N for other cases. */
+    private static final long SEED = Long.getLong("obpf.fuzz.seed", 0x0b9f_5eedL);
 
     @Test
     void mutatedObjectsGiveLoadExceptionOrLoad() {
-        assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+        assertTimeoutPreemptively(Duration.ofSeconds(Math.max(120, CASES_PER_OBJECT / 10)), () -> {
             ElfObjectLoader loader = new ElfObjectLoader();
-            Random rnd = new Random(0x0b9f_5eedL);
+            Random rnd = new Random(SEED);
             int loaded = 0, rejected = 0;
-            for (String name : Corpus.names()) {
+            java.util.List<String> objects = new java.util.ArrayList<>(Corpus.names());
+            Corpus.rejectedNames().forEach(n -> objects.add("rejected/" + n));
+            for (String name : objects) {
                 byte[] orig = Corpus.object(name);
                 int[] hot = hotRegions(orig);
                 for (int i = 0; i < CASES_PER_OBJECT; i++) {
@@ -41,7 +46,7 @@ class FuzzTest {
                     }
                 }
             }
-            if (loaded + rejected != CASES_PER_OBJECT * Corpus.names().size()) fail("cases lost");
+            if (loaded + rejected != CASES_PER_OBJECT * objects.size()) fail("cases lost");
             if (rejected == 0 || loaded == 0) fail("the mutations should give both outcomes: loaded " + loaded + ", rejected " + rejected);
         });
     }

@@ -103,6 +103,8 @@ class MalformedElfTest {
                     Errno.EINVAL, "xdp", "instruction 4: call target ('.text') is instruction 5 of .text, which is not the start of a function"),
             c("kernel version section size", "legacy_maps", e -> e.u64(e.shdr("version") + 0x20, 2).b, Errno.EINVAL, "version",
                     "kernel version section has 2 bytes, expected 4"),
+            c("kernel version section without data", "legacy_maps", e -> e.u32(e.shdr("version") + 4, 8).b, Errno.EINVAL, "version",
+                    "kernel version section holds no data (section type 8)"),
             c("legacy map records of unknown size", "legacy_maps", e -> e.u64(e.shdr("maps") + 0x20, 39).b, Errno.EINVAL, "maps",
                     "cannot determine the map definition size: 2 maps in 39 bytes"),
             c("legacy map of unknown type", "legacy_maps", e -> e.u32((int) e.offset("maps"), 99).b, Errno.EINVAL, "maps",

@@ -16,8 +16,9 @@ import org.obpf.api.map.MapSpec;
  *                      global data libbpf's {@code internal_map_name} ({@code global_d.rodata})
  * @param kind          where the definition came from
  * @param section       the ELF section that defined it
- * @param initialValue  for global data, the value of the single entry (key 0) as the section
- *                      holds it ({@code .bss}: zeros); empty for other maps
+ * @param initialValue  for {@code .data*} and {@code .rodata*}, the value of the single entry (key 0)
+ *                      as the section holds it; empty for {@code .bss} (its value starts zeroed:
+ *                      {@code spec().valueSize()} bytes) and for other maps
  * @param frozen        the map is frozen after its value is written ({@code .rodata*}): programs
  *                      read it as constant, nobody writes it
  * @param pinning       {@code __uint(pinning, ...)} of a {@code .maps} definition

@@ -181,6 +181,7 @@ public final class ObjectReader {
                 while (n < d.length && d[n] != 0) n++;
                 license = new String(d, 0, n, StandardCharsets.UTF_8);
             } else if (name.equals("version")) {
+                if (!s.hasFileData()) throw error(s, -1, "kernel version section holds no data (section type " + s.type() + ")");
                 if (s.size() != 4) throw error(s, -1, "kernel version section has " + s.size() + " bytes, expected 4");
                 byte[] d = elf.data(s);
                 kernelVersion = (d[0] & 0xff) | (d[1] & 0xff) << 8 | (d[2] & 0xff) << 16 | (d[3] & 0xff) << 24;
