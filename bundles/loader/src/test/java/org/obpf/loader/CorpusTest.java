@@ -145,7 +145,8 @@ class CorpusTest {
                     + " type=" + s.type().kernelName() + " key=" + s.keySize() + " value=" + s.valueSize() + " max=" + s.maxEntries()
                     + " flags=0x" + Integer.toHexString(s.flags()) + " kname=" + s.name() + " frozen=" + m.frozen()
                     + " pinning=" + m.pinning().name().toLowerCase(Locale.ROOT)
-                    + " init=" + (init.length == 0 ? "-" : HexFormat.of().formatHex(init)) + " inner=" + inner);
+                    + " init=" + (init.length == 0 ? "-" : HexFormat.of().formatHex(init)) + " inner=" + inner
+                    + " slots=" + (m.initialSlots().isEmpty() ? "-" : m.initialSlots().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(java.util.stream.Collectors.joining(","))));
         }
         for (ProgramSpec p : o.programs()) {
             StringBuilder subs = new StringBuilder();

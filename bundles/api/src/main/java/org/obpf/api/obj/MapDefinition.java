@@ -1,8 +1,11 @@
 package org.obpf.api.obj;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 import org.obpf.api.map.MapSpec;
 
@@ -23,11 +26,15 @@ import org.obpf.api.map.MapSpec;
  *                      read it as constant, nobody writes it
  * @param pinning       {@code __uint(pinning, ...)} of a {@code .maps} definition
  * @param innerMap      for map-in-map types, the inner map's definition ({@code __array(values, ...)})
+ * @param initialSlots  slots set by the definition's initializer ({@code .values = { [1] = &prog }}):
+ *                      slot index to the name of a program of the object (PROG_ARRAY) or of a
+ *                      map of the object (map-in-map); core puts their fds there once they exist
  * @param mapExtra      {@code __uint(map_extra, ...)} (bloom filter hash count), 0 otherwise
  * @param numaNode      {@code __uint(numa_node, ...)}, 0 otherwise
  */
 public record MapDefinition(String name, MapSpec spec, Kind kind, String section, byte[] initialValue, boolean frozen,
-                            Pinning pinning, Optional<MapDefinition> innerMap, long mapExtra, int numaNode) {
+                            Pinning pinning, Optional<MapDefinition> innerMap, SortedMap<Integer, String> initialSlots,
+                            long mapExtra, int numaNode) {
 
     /** Where a definition came from. */
     public enum Kind {
@@ -63,6 +70,7 @@ public record MapDefinition(String name, MapSpec spec, Kind kind, String section
         Objects.requireNonNull(pinning, "pinning");
         Objects.requireNonNull(innerMap, "innerMap");
         initialValue = initialValue.clone();
+        initialSlots = Collections.unmodifiableSortedMap(new TreeMap<>(initialSlots));
     }
 
     /** A copy of the initial value bytes. */
@@ -75,12 +83,14 @@ public record MapDefinition(String name, MapSpec spec, Kind kind, String section
     public boolean equals(Object o) {
         return o instanceof MapDefinition m && name.equals(m.name) && spec.equals(m.spec) && kind == m.kind
                 && section.equals(m.section) && Arrays.equals(initialValue, m.initialValue) && frozen == m.frozen
-                && pinning == m.pinning && innerMap.equals(m.innerMap) && mapExtra == m.mapExtra && numaNode == m.numaNode;
+                && pinning == m.pinning && innerMap.equals(m.innerMap) && initialSlots.equals(m.initialSlots)
+                && mapExtra == m.mapExtra && numaNode == m.numaNode;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, spec, kind, section, Arrays.hashCode(initialValue), frozen, pinning, innerMap, mapExtra, numaNode);
+        return Objects.hash(name, spec, kind, section, Arrays.hashCode(initialValue), frozen, pinning, innerMap, initialSlots, mapExtra,
+                numaNode);
     }
 
     @Override
@@ -88,6 +98,6 @@ public record MapDefinition(String name, MapSpec spec, Kind kind, String section
         return "MapDefinition[" + name + ", " + spec + ", " + kind + ", section " + section
                 + (initialValue.length > 0 ? ", " + initialValue.length + " initial bytes" : "")
                 + (frozen ? ", frozen" : "") + (pinning != Pinning.NONE ? ", pinning " + pinning : "")
-                + innerMap.map(i -> ", inner " + i).orElse("") + "]";
+                + innerMap.map(i -> ", inner " + i).orElse("") + (initialSlots.isEmpty() ? "" : ", slots " + initialSlots) + "]";
     }
 }

@@ -79,6 +79,9 @@ public final class ObjectReader {
         MapDefinition.Pinning pinning = MapDefinition.Pinning.NONE;
         Section section;
         long secOffset;
+        long secSize;
+        final java.util.SortedMap<Integer, String> slots = new TreeMap<>();
+        int valuesOffset = -1;
         String kernelName;
         byte[] init = new byte[0];
         MapBuilder inner;
@@ -87,7 +90,7 @@ public final class ObjectReader {
             Optional<MapDefinition> in = inner == null ? Optional.empty() : Optional.of(inner.build());
             return new MapDefinition(name, new MapSpec(kernelName == null ? name : kernelName, type, keySize, valueSize,
                     maxEntries, flags), kind, section.name(), init, kind == MapDefinition.Kind.RODATA, pinning, in,
-                    mapExtra, numaNode);
+                    slots, mapExtra, numaNode);
         }
     }
 
@@ -114,6 +117,7 @@ public final class ObjectReader {
     /** Map index by (section index, offset) for .maps and maps; global-data map index by section index. */
     private final Map<Integer, Map<Long, Integer>> mapAt = new HashMap<>();
     private final Map<Integer, Integer> dataMap = new HashMap<>();
+    private TreeMap<Long, Integer> mapsByOffset;
     private final Map<String, TreeMap<Long, long[]>> infoIndex = new HashMap<>();
 
     private ObjectReader(String object, byte[] file) throws LoadException {
@@ -315,6 +319,7 @@ public final class ObjectReader {
             MapBuilder m = parseMapDef(name, def, true);
             m.section = btfMaps;
             m.secOffset = sym.value();
+            m.secSize = Math.min(Math.max(size, sym.size()), btfMaps.size() - sym.value()); // an initializer makes it longer
             maps.add(m);
             i++;
         }
@@ -365,6 +370,7 @@ public final class ObjectReader {
                     m.pinning = v == 1 ? MapDefinition.Pinning.BY_NAME : MapDefinition.Pinning.NONE;
                 }
                 case "values" -> {
+                    m.valuesOffset = (int) (mem.offset() / 8);
                     if (!outer) throw unsupported(btfMaps, -1, "map '" + name + "': multi-level inner maps are not supported");
                     MapType type = typeId == 0 ? null : mapType(btfMaps, name, typeId);
                     boolean mapInMap = type == MapType.ARRAY_OF_MAPS || type == MapType.HASH_OF_MAPS;
@@ -506,10 +512,7 @@ public final class ObjectReader {
             Section target = elf.section(rs.info());
             if (btfMaps != null && target == btfMaps) {
                 List<Rel> rels = elf.rels(rs);
-                if (!rels.isEmpty()) {
-                    String map = mapContaining(btfMaps, rels.get(0).offset());
-                    throw unsupported(btfMaps, -1, "map '" + map + "': initial values for its slots (relocations in '" + rs.name() + "') are not supported");
-                }
+                for (int i = 0; i < rels.size(); i++) recordMapSlot(rs, i, rels.get(i));
                 continue;
             }
             if (!words.containsKey(target.index())) continue; // .rel.BTF, .rel.debug_*: not for programs
@@ -517,12 +520,45 @@ public final class ObjectReader {
         }
     }
 
-    private String mapContaining(Section sec, long offset) {
-        String found = "?";
-        for (MapBuilder m : maps) {
-            if (m.section == sec && m.secOffset <= offset) found = m.name;
+    /**
+     * A relocation in .rel.maps: a slot of a PROG_ARRAY or map-in-map definition initialised with
+     * a program or a map (libbpf's bpf_object__collect_map_relos).
+     */
+    private void recordMapSlot(Section rs, int i, Rel r) throws LoadException {
+        if (r.type() == R_BPF_NONE) return;
+        String what = "relocation " + i + " in '" + rs.name() + "'";
+        if (mapsByOffset == null) {
+            mapsByOffset = new TreeMap<>();
+            for (int k = 0; k < maps.size(); k++) {
+                if (maps.get(k).section == btfMaps) mapsByOffset.putIfAbsent(maps.get(k).secOffset, k);
+            }
         }
-        return found;
+        var entry = mapsByOffset.floorEntry(r.offset());
+        MapBuilder m = entry == null ? null : maps.get(entry.getValue());
+        if (m == null || r.offset() < 0 || r.offset() - m.secOffset + 8 > m.secSize) {
+            throw error(btfMaps, -1, what + ": no map definition at offset " + r.offset());
+        }
+        Symbol sym = elf.symbols().get(r.sym());
+        boolean mapInMap = m.type == MapType.ARRAY_OF_MAPS || m.type == MapType.HASH_OF_MAPS;
+        if (!mapInMap && m.type != MapType.PROG_ARRAY) throw error(btfMaps, -1, "map '" + m.name + "': " + what + " sets a slot, but it is no prog-array or map-in-map");
+        long moff = r.offset() - m.secOffset - m.valuesOffset;
+        if (m.valuesOffset < 0 || moff < 0 || moff % 8 != 0) throw error(btfMaps, -1, "map '" + m.name + "': " + what + " is not on a slot of 'values'");
+        long slot = moff / 8;
+        if (slot >= m.maxEntries) throw error(btfMaps, -1, "map '" + m.name + "': initial slot " + slot + " is beyond max_entries " + m.maxEntries);
+        String target;
+        if (mapInMap) {
+            int idx = sym.shndx() == btfMaps.index() ? mapAt.getOrDefault(btfMaps.index(), Map.of()).getOrDefault(sym.value(), -1) : -1;
+            if (idx < 0) throw error(btfMaps, -1, "map '" + m.name + "': slot " + slot + " refers to '" + sym.name() + "', which is not a BTF-defined map");
+            target = maps.get(idx).name;
+        } else {
+            Func f = sym.type() == ElfFile.STT_FUNC && sym.value() % 8 == 0 && (text == null || sym.shndx() != text.index())
+                    ? funcs.getOrDefault(sym.shndx(), new TreeMap<>()).get((int) Math.min(sym.value() / 8, Integer.MAX_VALUE)) : null;
+            if (f == null || !f.name().equals(sym.name())) {
+                throw error(btfMaps, -1, "map '" + m.name + "': slot " + slot + " refers to '" + sym.name() + "', which is not an entry-point program");
+            }
+            target = f.name();
+        }
+        m.slots.put((int) slot, target);
     }
 
     private void recordReloc(Section sec, Rel r) throws LoadException {
