@@ -2,4 +2,4 @@
 name = all
 version = ${project.version}
 description = Every OBPF feature
-features = framework, obpf-core
+features = framework, obpf-core, obpf-shell

@@ -1,22 +1,33 @@
 package org.obpf.bench;
 
-import static org.obpf.api.insn.Opcodes.*;
+import static org.obpf.api.insn.Opcodes.MAX_BPF_STACK;
 
-/** The loop-heavy programs the benchmarks run. */
+import org.obpf.api.text.Assembler;
+import org.obpf.api.text.AssemblerException;
+
+/** The loop-heavy programs the benchmarks run, in the conformance suite's assembly syntax. */
 final class Programs {
     private Programs() {}
 
+    private static long[] asm(String text) {
+        try {
+            return Assembler.assemble(text);
+        } catch (AssemblerException e) {
+            throw new IllegalStateException("benchmark program does not assemble: " + e.getMessage(), e);
+        }
+    }
+
     /** r0 = n by a 3-instruction loop: add, sub, jne. */
     static long[] countingLoop(int n) {
-        return new Asm()
-                .alu64(BPF_MOV, 0, 0)
-                .alu64(BPF_MOV, 1, n)
-                .label("loop")
-                .alu64(BPF_ADD, 0, 1)
-                .alu64(BPF_SUB, 1, 1)
-                .jmp(BPF_JNE, 1, 0, "loop")
-                .exit()
-                .words();
+        return asm("""
+                mov %%r0, 0
+                mov %%r1, %d
+                loop:
+                add %%r0, 1
+                sub %%r1, 1
+                jne %%r1, 0, loop
+                exit
+                """.formatted(n));
     }
 
     /**
@@ -24,23 +35,29 @@ final class Programs {
      * host order summed in 64 bits, folded, complemented.
      */
     static long[] checksum() {
-        return new Asm()
-                .alu64(BPF_MOV, 0, 0)
-                .alu64x(BPF_MOV, 3, 1)         // r3 = cursor
-                .alu64x(BPF_MOV, 4, 1)
-                .alu64x(BPF_ADD, 4, 2)         // r4 = end
-                .label("loop")
-                .jmpx(BPF_JGE, 3, 4, "fold")
-                .ldx(BPF_H, 5, 3, 0)
-                .alu64x(BPF_ADD, 0, 5)
-                .alu64(BPF_ADD, 3, 2)
-                .ja("loop")
-                .label("fold")
-                .alu64x(BPF_MOV, 5, 0).alu64(BPF_RSH, 5, 16).alu64(BPF_AND, 0, 0xffff).alu64x(BPF_ADD, 0, 5)
-                .alu64x(BPF_MOV, 5, 0).alu64(BPF_RSH, 5, 16).alu64(BPF_AND, 0, 0xffff).alu64x(BPF_ADD, 0, 5)
-                .alu64(BPF_XOR, 0, 0xffff)
-                .exit()
-                .words();
+        return asm("""
+                mov %r0, 0
+                mov %r3, %r1
+                mov %r4, %r1
+                add %r4, %r2
+                loop:
+                jge %r3, %r4, fold
+                ldxh %r5, [%r3+0]
+                add %r0, %r5
+                add %r3, 2
+                ja loop
+                fold:
+                mov %r5, %r0
+                rsh %r5, 16
+                and %r0, 0xffff
+                add %r0, %r5
+                mov %r5, %r0
+                rsh %r5, 16
+                and %r0, 0xffff
+                add %r0, %r5
+                xor %r0, 0xffff
+                exit
+                """);
     }
 
     /**
@@ -50,50 +67,54 @@ final class Programs {
      */
     static long[] bubbleSort(int n) {
         if (n * 8 > MAX_BPF_STACK) throw new IllegalArgumentException("too many elements for the stack: " + n);
-        return new Asm()
-                .alu64x(BPF_MOV, 1, 10).alu64(BPF_ADD, 1, -8 * n) // r1 = a
-                .alu64(BPF_MOV, 2, 0)                             // i = 0
-                .label("fill")
-                .jmp(BPF_JGE, 2, n, "sort")
-                .alu64(BPF_MOV, 3, n).alu64x(BPF_SUB, 3, 2)      // r3 = n - i
-                .alu64x(BPF_MOV, 4, 2).alu64(BPF_LSH, 4, 3).alu64x(BPF_ADD, 4, 1)
-                .stx(BPF_DW, 4, 3, 0)
-                .alu64(BPF_ADD, 2, 1)
-                .ja("fill")
-                .label("sort")
-                .alu64(BPF_MOV, 2, n - 1)                         // r2 = pairs to compare this pass
-                .label("outer")
-                .jmp(BPF_JEQ, 2, 0, "sum")
-                .alu64(BPF_MOV, 3, 0)                             // j = 0
-                .alu64x(BPF_MOV, 4, 1)                            // p = a
-                .label("inner")
-                .jmpx(BPF_JGE, 3, 2, "next")
-                .ldx(BPF_DW, 5, 4, 0)
-                .ldx(BPF_DW, 6, 4, 8)
-                .jmpx(BPF_JLE, 5, 6, "noswap")
-                .stx(BPF_DW, 4, 6, 0)
-                .stx(BPF_DW, 4, 5, 8)
-                .label("noswap")
-                .alu64(BPF_ADD, 4, 8)
-                .alu64(BPF_ADD, 3, 1)
-                .ja("inner")
-                .label("next")
-                .alu64(BPF_SUB, 2, 1)
-                .ja("outer")
-                .label("sum")
-                .alu64(BPF_MOV, 0, 0)
-                .alu64(BPF_MOV, 2, 0)                             // i
-                .alu64x(BPF_MOV, 4, 1)
-                .label("sumloop")
-                .jmp(BPF_JGE, 2, n, "done")
-                .ldx(BPF_DW, 5, 4, 0)
-                .alu64(BPF_ADD, 2, 1)
-                .alu64x(BPF_MUL, 5, 2)
-                .alu64x(BPF_ADD, 0, 5)
-                .alu64(BPF_ADD, 4, 8)
-                .ja("sumloop")
-                .label("done")
-                .exit()
-                .words();
+        return asm("""
+                mov %%r1, %%r10
+                add %%r1, %d
+                mov %%r2, 0
+                fill:
+                jge %%r2, %d, sort
+                mov %%r3, %d
+                sub %%r3, %%r2
+                mov %%r4, %%r2
+                lsh %%r4, 3
+                add %%r4, %%r1
+                stxdw [%%r4+0], %%r3
+                add %%r2, 1
+                ja fill
+                sort:
+                mov %%r2, %d
+                outer:
+                jeq %%r2, 0, sum
+                mov %%r3, 0
+                mov %%r4, %%r1
+                inner:
+                jge %%r3, %%r2, next
+                ldxdw %%r5, [%%r4+0]
+                ldxdw %%r6, [%%r4+8]
+                jle %%r5, %%r6, noswap
+                stxdw [%%r4+0], %%r6
+                stxdw [%%r4+8], %%r5
+                noswap:
+                add %%r4, 8
+                add %%r3, 1
+                ja inner
+                next:
+                sub %%r2, 1
+                ja outer
+                sum:
+                mov %%r0, 0
+                mov %%r2, 0
+                mov %%r4, %%r1
+                sumloop:
+                jge %%r2, %d, done
+                ldxdw %%r5, [%%r4+0]
+                add %%r2, 1
+                mul %%r5, %%r2
+                add %%r0, %%r5
+                add %%r4, 8
+                ja sumloop
+                done:
+                exit
+                """.formatted(-8 * n, n, n, n - 1, n));
     }
 }

@@ -43,7 +43,7 @@ class LauncherProcessTest {
         }
     }
 
-    private static Result obpf(Path cwd, String... args) throws IOException, InterruptedException {
+    static Result obpf(Path cwd, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("obpf").toString()));
         cmd.addAll(List.of(args));
         return run(cmd, cwd);
@@ -53,7 +53,7 @@ class LauncherProcessTest {
     void commandsRunWithoutATerminalAndEveryBundleIsActive(@TempDir Path cwd) throws Exception {
         Result r = obpf(cwd, "-c", "lb");
         assertEquals(0, r.exit(), r.err());
-        for (String name : List.of("Apache Felix Declarative Services", "Apache Felix Gogo Runtime", "OBPF API", "OBPF core")) {
+        for (String name : List.of("Apache Felix Declarative Services", "Apache Felix Gogo Runtime", "OBPF API", "OBPF core", "OBPF shell")) {
             assertTrue(r.out().lines().anyMatch(l -> l.contains("|Active") && l.contains(name)), name + " not Active in\n" + r.out());
         }
         assertTrue(r.out().lines().noneMatch(l -> l.matches(" *\\d+\\|(Installed|Resolved).*")), r.out());
@@ -85,17 +85,18 @@ class LauncherProcessTest {
                 """);
         Result r = obpf(cwd, script.toString());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("uninstalled obpf-core (2 bundle(s) removed)"), r.out());
+        assertTrue(r.out().contains("uninstalled obpf-core (1 bundle(s) removed)"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("obpf-core +\\S+ +- .*")), r.out());
-        assertTrue(r.out().contains("installed obpf-core (2 bundle(s) started)"), r.out());
+        assertTrue(r.out().contains("installed obpf-core (1 bundle(s) started)"), r.out());
         assertTrue(r.out().contains("item 1") && r.out().contains("item 2"), r.out());
     }
 
     @Test
     void hotInstalledBackendIsLogged(@TempDir Path cwd) throws Exception {
         // SCR registers the new component asynchronously; the sleep leaves it time before the framework stops.
-        Result r = obpf(cwd, "-c", "felix:install -s " + Osgi.EXAMPLE_BUNDLE.toUri() + "; sleep 2");
+        Result r = obpf(cwd, "-c", "felix:start " + Osgi.EXAMPLE_BUNDLE.toUri() + "; sleep 1; lb");
         assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("|Active") && l.contains("OBPF example back-end: bpf")), r.out());
         assertTrue(r.err().contains("[INFO] JitDispatcher - JIT back-end arrived: arch=bpf from bundle org.obpf.jit.bpf"), r.err());
     }
 
@@ -103,7 +104,7 @@ class LauncherProcessTest {
     void badArgumentsAreOneLineErrors(@TempDir Path cwd) throws Exception {
         Result r = obpf(cwd, "--features", "nope", "-c", "lb");
         assertEquals(1, r.exit());
-        assertEquals("obpf: unknown feature 'nope' (features: all, framework, obpf-core)", r.err().strip());
+        assertEquals("obpf: unknown feature 'nope' (features: all, framework, obpf-core, obpf-shell)", r.err().strip());
         r = obpf(cwd, cwd.resolve("missing.gogo").toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("obpf: cannot read script "), r.err());

@@ -4,13 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.obpf.api.BpfException;
+import org.obpf.api.text.AssemblerException;
+import org.obpf.api.text.ConformanceTest;
 
 /**
  * The conformance suite as data: every {@code .data} file of a directory, run on any
@@ -21,8 +22,12 @@ public final class ConformanceSuite {
     /** System property naming the suite directory, overriding the search. */
     public static final String DIR_PROPERTY = "obpf.conformance.dir";
 
-    /** One test: its expectations from the {@code .data} file and its program. */
-    public record TestCase(String name, DataFile data, long[] program, Set<String> groups) {}
+    /**
+     * One test: its program (assembled from the {@code -- asm} section by OBPF's assembler), initial
+     * memory, expected r0 and the conformance groups the program needs.
+     */
+    public record TestCase(String name, long[] program, byte[] memory, long result, Set<String> groups,
+                           Optional<String> optionalFeature) {}
 
     public enum Status { PASS, FAIL, ERROR, SKIP }
 
@@ -43,56 +48,28 @@ public final class ConformanceSuite {
     }
 
     /**
-     * Where each test's program comes from: {@code vectors.tsv} now, OBPF's assembler reading the
-     * {@code -- asm} section once it is merged.
-     */
-    @FunctionalInterface
-    public interface ProgramSource {
-        /** The program of the test in {@code dataFile} (one 64-bit word per instruction slot). */
-        long[] program(Path dataFile, DataFile data);
-    }
-
-    /** Programs as the upstream runner assembled them, from the suite's {@code vectors.tsv}. */
-    public static ProgramSource vectors(Path dir) {
-        Vectors vectors = Vectors.read(dir.resolve("vectors.tsv"));
-        return (file, data) -> {
-            Vectors.Vector v = vectors.get(data.name()).orElseThrow(() ->
-                    new IllegalArgumentException(data.name() + ": no program for it in vectors.tsv"));
-            if (!Arrays.equals(v.memory(), data.memory())) {
-                throw new IllegalArgumentException(data.name() + ": memory differs between the .data file and vectors.tsv");
-            }
-            if (v.result() != data.result()) {
-                throw new IllegalArgumentException(data.name() + ": result differs between the .data file (0x"
-                        + Long.toHexString(data.result()) + ") and vectors.tsv (0x" + Long.toHexString(v.result()) + ")");
-            }
-            return v.program();
-        };
-    }
-
-    /** The suite in {@code dir} with programs from its {@code vectors.tsv}. */
-    public static ConformanceSuite load(Path dir) {
-        return load(dir, vectors(dir));
-    }
-
-    /**
-     * The suite in {@code dir}: its {@code .data} files, sorted by name, memory and expected
-     * result from each file, programs from {@code programs}.
+     * The suite in {@code dir}: its {@code .data} files, sorted by name, each assembled by OBPF's
+     * assembler ({@code vectors.tsv} checks the assembler itself, in the api bundle's tests).
      *
-     * @throws IllegalArgumentException if a file is malformed or has no program
+     * @throws IllegalArgumentException naming the file if one is malformed, has no result or does not assemble
      */
-    public static ConformanceSuite load(Path dir, ProgramSource programs) {
-        try (Stream<Path> files = Files.list(dir)) {
-            List<TestCase> cases = files.filter(p -> p.getFileName().toString().endsWith(".data")).sorted()
-                    .map(p -> {
-                        DataFile data = DataFile.read(p);
-                        long[] program = programs.program(p, data);
-                        return new TestCase(data.name(), data, program, Groups.required(program));
-                    })
-                    .toList();
-            return new ConformanceSuite(dir, cases);
+    public static ConformanceSuite load(Path dir) {
+        List<TestCase> cases = new ArrayList<>();
+        try {
+            for (ConformanceTest t : ConformanceTest.parseDirectory(dir)) {
+                long result = t.result().orElseThrow(() -> new IllegalArgumentException(t.name() + ": no -- result section"));
+                long[] program;
+                try {
+                    program = t.program();
+                } catch (AssemblerException e) {
+                    throw new IllegalArgumentException(t.name() + ": " + e.getMessage(), e);
+                }
+                cases.add(new TestCase(t.name(), program, t.memory(), result, Groups.required(program), t.noRegisterOffset()));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return new ConformanceSuite(dir, List.copyOf(cases));
     }
 
     /**
@@ -126,12 +103,12 @@ public final class ConformanceSuite {
         Set<String> missing = new TreeSet<>(test.groups());
         missing.removeAll(engine.groups());
         if (!missing.isEmpty()) {
-            return new Outcome(test.name(), Status.SKIP, test.data().result(), null,
+            return new Outcome(test.name(), Status.SKIP, test.result(), null,
                     "needs conformance group(s) " + missing + " that engine " + engine.name() + " does not implement");
         }
-        long expected = test.data().result();
+        long expected = test.result();
         try {
-            long r0 = engine.run(test.program(), test.data().memory());
+            long r0 = engine.run(test.program(), test.memory());
             return r0 == expected
                     ? new Outcome(test.name(), Status.PASS, expected, r0, "")
                     : new Outcome(test.name(), Status.FAIL, expected, r0,

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * This replaces the kernel's link-time choice of one {@code bpf_int_jit_compile}: any number
  * of back-ends are live at once and come and go while the framework runs.
  */
-@Component(service = JitRegistry.class)
+// Immediate: it must be there to see back-ends arrive and leave, not only when first asked.
+@Component(service = JitRegistry.class, immediate = true)
 public final class JitDispatcher implements JitRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(JitDispatcher.class);
 

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * The offload query: every {@link OffloadDevice} service by its {@code bpf.offload.dev} name,
  * and the combined answer of device and back-end to "can this program go there".
  */
-@Component(service = OffloadQuery.class)
+@Component(service = OffloadQuery.class, immediate = true)
 public final class OffloadRegistry implements OffloadQuery {
     private static final Logger LOG = LoggerFactory.getLogger(OffloadRegistry.class);
 

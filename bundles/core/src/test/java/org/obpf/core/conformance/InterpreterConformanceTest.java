@@ -53,7 +53,7 @@ class InterpreterConformanceTest {
                 Assumptions.abort(o.detail());
             }
             assertEquals(Status.PASS, o.status(), o::toString);
-            assertEquals(tc.data().result(), o.actual());
+            assertEquals(tc.result(), o.actual());
         }));
     }
 
@@ -73,6 +73,6 @@ class InterpreterConformanceTest {
     void callxNeedsTheCallxGroup() {
         ConformanceSuite.TestCase callx = suite.cases().stream().filter(c -> c.name().equals("callx.data")).findFirst().orElseThrow();
         assertEquals(Set.of("base32", "base64", "callx"), callx.groups());
-        assertEquals("call instruction", callx.data().optionalFeature().orElseThrow());
+        assertEquals("call instruction", callx.optionalFeature().orElseThrow());
     }
 }

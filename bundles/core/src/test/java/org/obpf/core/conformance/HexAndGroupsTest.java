@@ -9,38 +9,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.obpf.api.insn.Insn;
 
-class DataFileTest {
-
-    @Test
-    void parsesMemoryResultAndOptionalFeatures() {
-        DataFile f = DataFile.parse("t.data", """
-                # comment
-                -- asm
-                mov %r0, %r2
-                exit
-                -- mem
-                00 00 00 01
-                ff 7f
-                -- no register offset
-                call instruction
-                -- result
-                0x8
-                """);
-        assertArrayEquals(new byte[] {0, 0, 0, 1, (byte) 0xff, 0x7f}, f.memory());
-        assertEquals(8, f.result());
-        assertEquals(List.of("call instruction"), f.notRequired());
-    }
-
-    @Test
-    void resultIsUnsignedHexWithOrWithout0x() {
-        assertEquals(0, DataFile.parse("a", "-- result\n0\n").result());
-        assertEquals(-1L, DataFile.parse("b", "-- result\n0xffffffffffffffff\n").result());
-        assertEquals(0x10000000aL, DataFile.parse("c", "-- result\n0x10000000A\n").result());
-        assertEquals(0, DataFile.parse("d", "-- asm\nexit\n-- result\n0x0\n").memory().length);
-        assertThrows(IllegalArgumentException.class, () -> DataFile.parse("e", "-- asm\nexit\n"));
-        assertThrows(IllegalArgumentException.class, () -> DataFile.parse("f", "-- result\n0x10000000000000000\n"));
-    }
-
+class HexAndGroupsTest {
     @Test
     void hexIgnoresWhiteSpaceAndWordsAreLittleEndian() {
         assertArrayEquals(new byte[] {(byte) 0xb4, 0, 0x12}, Hex.bytes(" b4  00\n\t12 "));
