@@ -1,0 +1,2 @@
+/** The {@link org.obpf.api.obj.ObjectLoader} service component; not exported. */
+package org.obpf.loader;
