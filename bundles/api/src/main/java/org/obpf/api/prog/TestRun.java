@@ -23,9 +23,9 @@ public final class TestRun {
             if (dataSizeOut < 0 || ctxSizeOut < 0 || repeat < 0) throw new IllegalArgumentException("negative size or repeat");
         }
 
-        /** Runs once over {@code data}, copying the packet and the context out. */
+        /** Runs once over {@code data} with the type's default context, copying the packet out. */
         public static Request of(byte[] data) {
-            return new Request(data, 65536, null, 4096, 1);
+            return new Request(data, 65536, null, 0, 1);
         }
     }
 
