@@ -7,6 +7,7 @@ import org.obpf.api.helper.Helper;
 import org.obpf.api.helper.HelperContext;
 import org.obpf.api.helper.HelperException;
 import org.obpf.core.map.AbstractBpfMap;
+import org.obpf.core.map.PerfEventArrayMap;
 import org.obpf.core.map.RingBufMap;
 
 /**
@@ -30,6 +31,10 @@ public final class MapHelpers {
     public static final int BPF_FUNC_ringbuf_discard = 133;
     public static final int BPF_FUNC_ringbuf_query = 134;
     public static final int BPF_FUNC_for_each_map_elem = 164;
+    public static final int BPF_FUNC_perf_event_output = 25;
+
+    /** {@code bpf_perf_event_output} flags: the slot, {@code BPF_F_CURRENT_CPU}, and the packet bytes to append. */
+    public static final long BPF_F_INDEX_MASK = 0xffffffffL, BPF_F_CURRENT_CPU = BPF_F_INDEX_MASK, BPF_F_CTXLEN_MASK = 0xfffffL << 32;
 
     /** Map flag {@code BPF_F_RDONLY_PROG}: programs may only read values. */
     public static final int BPF_F_RDONLY_PROG = 1 << 7;
@@ -73,7 +78,27 @@ public final class MapHelpers {
                 helper(BPF_FUNC_ringbuf_submit, "ringbuf_submit", (c, r1, r2, r3, r4, r5) -> commit(r1, false)),
                 helper(BPF_FUNC_ringbuf_discard, "ringbuf_discard", (c, r1, r2, r3, r4, r5) -> commit(r1, true)),
                 helper(BPF_FUNC_ringbuf_query, "ringbuf_query", (c, r1, r2, r3, r4, r5) -> ringbuf(r1).query(r2)),
-                helper(BPF_FUNC_for_each_map_elem, "for_each_map_elem", MapHelpers::forEachMapElem));
+                helper(BPF_FUNC_for_each_map_elem, "for_each_map_elem", MapHelpers::forEachMapElem),
+                helper(BPF_FUNC_perf_event_output, "perf_event_output", (c, ctx, map, flags, data, size) -> {
+                    if ((flags & ~BPF_F_INDEX_MASK) != 0) return -Errno.EINVAL.value();
+                    return perfEventOutput(c, map, flags, c.memory(data, size, false), null);
+                }));
+    }
+
+    /**
+     * {@code bpf_perf_event_output} to the perf event array at {@code map}: the sample is
+     * {@code data} followed by {@code ctxBytes} (the packet bytes a packet program asked for).
+     */
+    static long perfEventOutput(HelperContext c, long map, long flags, MemorySegment data, MemorySegment ctxBytes) {
+        if (!(map(map) instanceof PerfEventArrayMap pa)) throw new HelperException(map(map) + " is not a perf_event_array");
+        long index = flags & BPF_F_INDEX_MASK;
+        if (index == BPF_F_CURRENT_CPU) index = c.processorId();
+        int n = (int) data.byteSize();
+        int extra = ctxBytes == null ? 0 : (int) ctxBytes.byteSize();
+        byte[] sample = new byte[n + extra];
+        MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, sample, 0, n);
+        if (extra > 0) MemorySegment.copy(ctxBytes, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, sample, n, extra);
+        return pa.output((int) index, sample);
     }
 
     /** {@code long bpf_for_each_map_elem(map, callback_fn, callback_ctx, flags)}: callback(map, key, value, ctx); 1 stops. */

@@ -11,6 +11,8 @@ import org.obpf.api.helper.HelperContext;
 import org.obpf.api.prog.ProgramType;
 import org.obpf.api.prog.SkBuff;
 import org.obpf.api.prog.XdpMd;
+import org.obpf.api.helper.HelperException;
+import org.obpf.core.map.DevMap;
 import org.obpf.core.prelink.KernelCtx.SkBuffK;
 import org.obpf.core.prelink.KernelCtx.XdpBuff;
 
@@ -33,6 +35,10 @@ public final class PacketHelpers {
     public static final int BPF_FUNC_xdp_adjust_head = 44;
     public static final int BPF_FUNC_xdp_adjust_meta = 54;
     public static final int BPF_FUNC_xdp_adjust_tail = 65;
+    public static final int BPF_FUNC_redirect_map = 51;
+
+    /** {@code bpf_redirect_map} flags beyond the fallback action in the low bits. */
+    public static final long BPF_F_BROADCAST = 1 << 3, BPF_F_EXCLUDE_INGRESS = 1 << 4;
 
     /** {@code sizeof(struct xdp_frame)} on x86-64: kept free at the start of an XDP buffer. */
     public static final int XDP_FRAME_SIZE = 40;
@@ -45,8 +51,15 @@ public final class PacketHelpers {
             BPF_F_MARK_ENFORCE = 0x40, BPF_F_IPV6 = 0x80;
     public static final long BPF_F_INGRESS = 1;
 
-    /** Where the last {@code bpf_redirect} on this thread asked to send the packet (the kernel's per-CPU {@code bpf_redirect_info}). */
-    public record Redirect(int ifindex, long flags) {}
+    /**
+     * Where the last {@code bpf_redirect}/{@code bpf_redirect_map} on this thread asked to send the
+     * packet (the kernel's per-CPU {@code bpf_redirect_info}); {@code map} is the devmap's id, or 0.
+     */
+    public record Redirect(int ifindex, long flags, int map) {
+        public Redirect(int ifindex, long flags) {
+            this(ifindex, flags, 0);
+        }
+    }
 
     private static final ThreadLocal<Redirect> REDIRECT = new ThreadLocal<>();
 
@@ -71,7 +84,12 @@ public final class PacketHelpers {
                     }),
                     helper(BPF_FUNC_xdp_adjust_head, "xdp_adjust_head", PacketHelpers::xdpAdjustHead),
                     helper(BPF_FUNC_xdp_adjust_meta, "xdp_adjust_meta", PacketHelpers::xdpAdjustMeta),
-                    helper(BPF_FUNC_xdp_adjust_tail, "xdp_adjust_tail", PacketHelpers::xdpAdjustTail));
+                    helper(BPF_FUNC_xdp_adjust_tail, "xdp_adjust_tail", PacketHelpers::xdpAdjustTail),
+                    helper(BPF_FUNC_redirect_map, "redirect_map", PacketHelpers::xdpRedirectMap),
+                    helper(MapHelpers.BPF_FUNC_perf_event_output, "perf_event_output", (c, ctx, map, flags, data, size) -> {
+                        MemorySegment x = ctx(c, ctx, XdpBuff.SIZE);
+                        return packetEventOutput(c, map, flags, data, size, get64(x, XdpBuff.DATA), get64(x, XdpBuff.DATA_END));
+                    }));
             case SCHED_CLS, SCHED_ACT -> List.of(csumDiff,
                     helper(BPF_FUNC_redirect, "redirect", (c, ifindex, flags, r3, r4, r5) -> {
                         if ((flags & ~BPF_F_INGRESS) != 0) return SkBuff.TC_ACT_SHOT;
@@ -82,7 +100,11 @@ public final class PacketHelpers {
                     helper(BPF_FUNC_skb_store_bytes, "skb_store_bytes", PacketHelpers::skbStoreBytes),
                     helper(BPF_FUNC_l3_csum_replace, "l3_csum_replace", (c, skb, off, from, to, flags) -> csumReplace(c, skb, off, from, to, flags, false)),
                     helper(BPF_FUNC_l4_csum_replace, "l4_csum_replace", (c, skb, off, from, to, flags) -> csumReplace(c, skb, off, from, to, flags, true)),
-                    helper(BPF_FUNC_get_hash_recalc, "get_hash_recalc", PacketHelpers::getHashRecalc));
+                    helper(BPF_FUNC_get_hash_recalc, "get_hash_recalc", PacketHelpers::getHashRecalc),
+                    helper(MapHelpers.BPF_FUNC_perf_event_output, "perf_event_output", (c, ctx, map, flags, data, size) -> {
+                        MemorySegment s = skb(c, ctx);
+                        return packetEventOutput(c, map, flags, data, size, get64(s, SkBuffK.DATA), get64(s, SkBuffK.DATA_END));
+                    }));
             case SOCKET_FILTER -> List.of(
                     helper(BPF_FUNC_skb_load_bytes, "skb_load_bytes", PacketHelpers::skbLoadBytes));
             default -> List.of();
@@ -141,6 +163,30 @@ public final class PacketHelpers {
         if ((int) offset > 0) c.memory(end, (int) offset, true).fill((byte) 0);
         set64(x, XdpBuff.DATA_END, newEnd);
         return 0;
+    }
+
+    /** bpf_redirect_map on a devmap: XDP_REDIRECT, or the action in the flags' low bits when the slot is empty. */
+    private static long xdpRedirectMap(HelperContext c, long map, long key, long flags, long r4, long r5) {
+        long actionMask = XdpMd.XDP_ABORTED | XdpMd.XDP_DROP | XdpMd.XDP_PASS | XdpMd.XDP_TX;
+        if ((flags & ~(actionMask | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS)) != 0) return XdpMd.XDP_ABORTED;
+        if (!(MapHelpers.map(map) instanceof DevMap dev)) throw new HelperException(MapHelpers.map(map) + " is not a devmap");
+        if ((flags & BPF_F_BROADCAST) != 0) {
+            REDIRECT.set(new Redirect(0, flags, dev.id()));
+            return XdpMd.XDP_REDIRECT;
+        }
+        int ifindex = dev.ifindex((int) key);
+        if (ifindex == 0) return flags & actionMask;
+        REDIRECT.set(new Redirect(ifindex, flags, dev.id()));
+        return XdpMd.XDP_REDIRECT;
+    }
+
+    /** bpf_skb_event_output / bpf_xdp_event_output: the sample plus (flags >> 32) packet bytes. */
+    private static long packetEventOutput(HelperContext c, long map, long flags, long data, long size, long pktData, long pktEnd) {
+        if ((flags & ~(MapHelpers.BPF_F_CTXLEN_MASK | MapHelpers.BPF_F_INDEX_MASK)) != 0) return -Errno.EINVAL.value();
+        long ctxLen = (flags & MapHelpers.BPF_F_CTXLEN_MASK) >>> 32;
+        if (ctxLen > pktEnd - pktData) return -Errno.EFAULT.value();
+        MemorySegment pkt = ctxLen == 0 ? null : c.memory(pktData, ctxLen, false);
+        return MapHelpers.perfEventOutput(c, map, flags & MapHelpers.BPF_F_INDEX_MASK, c.memory(data, size, false), pkt);
     }
 
     // ---- skb ----

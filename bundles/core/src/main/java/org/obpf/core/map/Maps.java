@@ -40,6 +40,8 @@ public final class Maps {
             case QUEUE, STACK -> new QueueStackMap(spec);
             case LPM_TRIE -> new LpmTrieMap(spec);
             case RINGBUF -> new RingBufMap(spec);
+            case DEVMAP -> new DevMap(spec);
+            case PERF_EVENT_ARRAY -> new PerfEventArrayMap(spec);
             default -> throw new BpfException(Errno.EOPNOTSUPP, "map " + spec.name() + ": map type "
                     + spec.type().kernelName() + " (" + spec.type().kernelId() + ") is not supported");
         };

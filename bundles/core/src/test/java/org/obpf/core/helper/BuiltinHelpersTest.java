@@ -29,11 +29,11 @@ class BuiltinHelpersTest {
     @Test
     void builtinsHaveTheKernelNumbersAndNames() {
         HelperTable t = HelperTable.builtins();
-        assertEquals(List.of(1, 2, 3, 5, 6, 7, 8, 12, 87, 88, 89, 112, 113, 125, 130, 131, 132, 133, 134, 164, 165, 181, 182),
+        assertEquals(List.of(1, 2, 3, 5, 6, 7, 8, 12, 25, 87, 88, 89, 112, 113, 125, 130, 131, 132, 133, 134, 164, 165, 181, 182),
                 List.copyOf(t.ids()));
-        assertEquals(List.of(1, 2, 3, 5, 6, 7, 8, 12, 23, 28, 44, 54, 65, 87, 88, 89, 112, 113, 125, 130, 131, 132, 133, 134,
-                164, 165, 181, 182), List.copyOf(HelperTable.builtins(org.obpf.api.prog.ProgramType.XDP).ids()));
-        assertEquals(List.of(1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 23, 26, 28, 34, 87, 88, 89, 112, 113, 125, 130, 131, 132,
+        assertEquals(List.of(1, 2, 3, 5, 6, 7, 8, 12, 23, 25, 28, 44, 51, 54, 65, 87, 88, 89, 112, 113, 125, 130, 131, 132, 133,
+                134, 164, 165, 181, 182), List.copyOf(HelperTable.builtins(org.obpf.api.prog.ProgramType.XDP).ids()));
+        assertEquals(List.of(1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 23, 25, 26, 28, 34, 87, 88, 89, 112, 113, 125, 130, 131, 132,
                 133, 134, 164, 165, 181, 182), List.copyOf(HelperTable.builtins(org.obpf.api.prog.ProgramType.SCHED_CLS).ids()));
         for (int id : t.ids()) {
             Helper h = t.lookup(id).orElseThrow();

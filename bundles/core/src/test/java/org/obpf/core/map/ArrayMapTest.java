@@ -38,7 +38,7 @@ class ArrayMapTest {
         fails(Errno.EINVAL, () -> Maps.create(new MapSpec("a", MapType.ARRAY, 4, 0, 4, 0)));
         fails(Errno.EINVAL, () -> Maps.create(new MapSpec("a", MapType.ARRAY, 4, 8, 0, 0)));
         fails(Errno.E2BIG, () -> Maps.create(new MapSpec("a", MapType.PERCPU_ARRAY, 4, 40000, 1, 0)));
-        fails(Errno.EOPNOTSUPP, () -> Maps.create(new MapSpec("a", MapType.DEVMAP, 4, 4, 1, 0)));
+        fails(Errno.EOPNOTSUPP, () -> Maps.create(new MapSpec("a", MapType.CPUMAP, 4, 4, 1, 0)));
     }
 
     @Test

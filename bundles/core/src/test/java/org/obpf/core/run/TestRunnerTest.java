@@ -238,6 +238,50 @@ class TestRunnerTest {
     }
 
     @Test
+    void redirectMapSendsThroughADevmapOrFallsBackToTheFlagsAction() throws BpfException {
+        int fd = maps.create(new org.obpf.api.map.MapSpec("tx", org.obpf.api.map.MapType.DEVMAP, 4, 4, 4, 0));
+        maps.get(fd).update(new byte[] {2, 0, 0, 0}, new byte[] {9, 0, 0, 0}, 0);
+        String prog = "lddw %r1, MAP\nmov %r2, KEY\nmov %r3, FLAGS\ncall 51\nexit".replace("MAP", Bpf.map(fd));
+        byte[] pkt = udpPacket(1, 0);
+        assertEquals(XdpMd.XDP_REDIRECT, runner.run(prog(prog.replace("KEY", "2").replace("FLAGS", "0"), ProgramType.XDP),
+                TestRun.Request.of(pkt)).retval());
+        assertEquals(new PacketHelpers.Redirect(9, 0, maps.get(fd).id()), PacketHelpers.lastRedirect());
+        assertEquals(XdpMd.XDP_PASS, runner.run(prog(prog.replace("KEY", "1").replace("FLAGS", "2"), ProgramType.XDP),
+                TestRun.Request.of(pkt)).retval(), "empty slot: the action in the flags");
+        assertEquals(XdpMd.XDP_ABORTED, runner.run(prog(prog.replace("KEY", "2").replace("FLAGS", "0x40"), ProgramType.XDP),
+                TestRun.Request.of(pkt)).retval(), "unknown flag");
+    }
+
+    @Test
+    void perfEventOutputAppendsPacketBytesOnRequest() throws BpfException {
+        int fd = maps.create(new org.obpf.api.map.MapSpec("events", org.obpf.api.map.MapType.PERF_EVENT_ARRAY, 4, 4, 2, 0));
+        var buffer = ((org.obpf.core.map.PerfEventArrayMap) maps.get(fd)).attach(1, 16);
+        // bpf_perf_event_output(ctx, events, index 1 | 14 packet bytes << 32, &u32, 4)
+        String prog = "stw [%r10-4], 0x01020304\nlddw %r2, MAP\nlddw %r3, FLAGS\nmov %r4, %r10\nadd %r4, -4\nmov %r5, 4\ncall 25\nexit"
+                .replace("MAP", Bpf.map(fd));
+        byte[] pkt = udpPacket(1, 0);
+        assertEquals(0, runner.run(prog(prog.replace("FLAGS", "0xe00000001"), ProgramType.XDP), TestRun.Request.of(pkt)).retval());
+        var samples = buffer.poll();
+        assertEquals(1, samples.size());
+        byte[] expected = new byte[20]; // 4 + 14 bytes, padded so that the u32 size header + data is 24
+        expected[0] = 4;
+        expected[1] = 3;
+        expected[2] = 2;
+        expected[3] = 1;
+        System.arraycopy(pkt, 0, expected, 4, 14);
+        assertArrayEquals(expected, samples.get(0));
+        assertEquals(-Errno.ENOENT.value() & 0xffffffffL,
+                runner.run(prog(prog.replace("FLAGS", "0"), ProgramType.SCHED_CLS), TestRun.Request.of(pkt)).retval(), "slot 0 has no buffer");
+        assertEquals(-Errno.E2BIG.value() & 0xffffffffL,
+                runner.run(prog(prog.replace("FLAGS", "2"), ProgramType.SCHED_CLS), TestRun.Request.of(pkt)).retval());
+        assertEquals(-Errno.EFAULT.value() & 0xffffffffL,
+                runner.run(prog(prog.replace("FLAGS", "0x10000000001"), ProgramType.XDP), TestRun.Request.of(pkt)).retval(),
+                "more packet bytes than the packet has");
+        assertEquals(-Errno.EINVAL.value() & 0xffffffffL,
+                runner.run(prog(prog.replace("FLAGS", "0x10000000000001"), ProgramType.XDP), TestRun.Request.of(pkt)).retval());
+    }
+
+    @Test
     void tcSeesTheSkbFromTheEthernetHeaderAndWritesMarkAndCb() throws BpfException {
         Prelinked p = prog("""
                 ldxw %r2, [%r1+76]
