@@ -205,9 +205,14 @@ public final class HashTabMap extends AbstractBpfMap {
     public byte[] lookup(byte[] key) throws BpfException {
         requireLive();
         checkKey(key);
-        Elem e = index.get(key);
-        if (e == null) throw error(Errno.ENOENT, "no element with key " + Maps.hex(key));
-        return percpu ? read(valueAddress(e, 0), valueSlot * cpus) : read(valueAddress(e, 0), spec.valueSize());
+        for (;;) {
+            Elem e = index.get(key);
+            if (e == null) throw error(Errno.ENOENT, "no element with key " + Maps.hex(key));
+            byte[] value = percpu ? read(valueAddress(e, 0), valueSlot * cpus) : read(valueAddress(e, 0), spec.valueSize());
+            // The element may have been replaced and recycled for another key while we read it:
+            // unlike a program, the host can afford to read again.
+            if (index.get(key) == e) return value;
+        }
     }
 
     @Override
