@@ -25,8 +25,14 @@ import org.obpf.core.map.ProgArrayMap;
  * <p>Programs run here may not have been verified, so every load and store is checked against the
  * regions this run may touch: the active stack frames, the memory passed to {@code run}, the
  * regions {@link #allow allowed} for every run, and those a helper {@link HelperContext#grant
- * grants}. A bad access ends the run with an {@link ExecutionException} naming the instruction,
- * address and width.
+ * grants}, and the regions the {@link Program} itself names (map values it addresses directly). A
+ * bad access ends the run with an {@link ExecutionException} naming the instruction, address and
+ * width.
+ *
+ * <p>{@code bpf_tail_call} jumps through real {@code BPF_MAP_TYPE_PROG_ARRAY} maps
+ * ({@link org.obpf.core.map.ProgArrayMap}, found by the map pointer in r2); helpers such as
+ * {@code bpf_loop} call back into the program's sub-programs through
+ * {@link HelperContext#callback}, in a new frame that counts towards {@value #MAX_CALL_FRAMES}.
  *
  * <p>One interpreter owns one stack ({@value #MAX_CALL_FRAMES} frames of {@value
  * org.obpf.api.insn.Opcodes#MAX_BPF_STACK} bytes) and is neither thread-safe nor reentrant: use one

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.obpf.api.BpfException;
@@ -29,9 +30,26 @@ public final class HashTabMap extends AbstractBpfMap {
     private final int keyArea;
     private final int valueSlot;
     private final ElemPool pool;
+    /** Iteration order; changed together with {@link #byKey} under the map's lock. */
     private final ConcurrentSkipListMap<byte[], Elem> index = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    /** Lookups: hashing beats the ordered index's comparisons. */
+    private final ConcurrentHashMap<Key, Elem> byKey = new ConcurrentHashMap<>();
     private final AtomicLong clock = new AtomicLong();
     private int count;
+
+    private record Key(byte[] bytes, int hash) {
+        Key(byte[] bytes) {
+            this(bytes, Arrays.hashCode(bytes));
+        }
+
+        @Override public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+        }
+
+        @Override public int hashCode() {
+            return hash;
+        }
+    }
 
     private static final class Elem {
         final long address;
@@ -101,7 +119,7 @@ public final class HashTabMap extends AbstractBpfMap {
 
     @Override
     public long lookupElem(MemorySegment key) {
-        Elem e = index.get(keyBytes(key));
+        Elem e = byKey.get(new Key(keyBytes(key)));
         if (e == null) return 0;
         if (lru) e.lastUse = clock.incrementAndGet(); // the kernel's LRU ref bit
         return valueAddress(e, percpu ? Cpus.current(cpus) : 0);
@@ -140,6 +158,7 @@ public final class HashTabMap extends AbstractBpfMap {
         copyValue(e, value, cpu, allCpus);
         e.lastUse = clock.incrementAndGet();
         index.put(k, e);
+        byKey.put(new Key(k), e);
         if (old != null) {
             pool.free(old.address);
         } else {
@@ -164,6 +183,7 @@ public final class HashTabMap extends AbstractBpfMap {
             if (victim == null || en.getValue().lastUse < victim.getValue().lastUse) victim = en;
         }
         if (victim != null && index.remove(victim.getKey(), victim.getValue())) {
+            byKey.remove(new Key(victim.getKey()));
             pool.free(victim.getValue().address);
             count--;
         }
@@ -177,6 +197,7 @@ public final class HashTabMap extends AbstractBpfMap {
     private synchronized boolean remove(byte[] k) {
         Elem e = index.remove(k);
         if (e == null) return false;
+        byKey.remove(new Key(k));
         pool.free(e.address);
         count--;
         return true;
@@ -206,12 +227,12 @@ public final class HashTabMap extends AbstractBpfMap {
         requireLive();
         checkKey(key);
         for (;;) {
-            Elem e = index.get(key);
+            Elem e = byKey.get(new Key(key));
             if (e == null) throw error(Errno.ENOENT, "no element with key " + Maps.hex(key));
             byte[] value = percpu ? read(valueAddress(e, 0), valueSlot * cpus) : read(valueAddress(e, 0), spec.valueSize());
             // The element may have been replaced and recycled for another key while we read it:
             // unlike a program, the host can afford to read again.
-            if (index.get(key) == e) return value;
+            if (byKey.get(new Key(key)) == e) return value;
         }
     }
 

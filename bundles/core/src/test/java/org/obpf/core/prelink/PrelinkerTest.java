@@ -168,6 +168,24 @@ class PrelinkerTest {
     }
 
     @Test
+    void theContextPassedToASubprogramIsConvertedThere() throws BpfException {
+        long[] out = prelink("""
+                mov %r6, %r1
+                call local f
+                ldxw %r0, [%r6+16]
+                exit
+                f:
+                ldxw %r0, [%r1+4]
+                mov %r1, 0
+                ldxw %r0, [%r10-4]
+                exit
+                """, ProgramType.XDP).insns();
+        assertEquals(Insn.encode(BPF_LDX | BPF_MEM | BPF_W, 0, 6, KernelCtx.XdpBuff.RX_QUEUE_INDEX, 0), out[2]);
+        assertEquals(Insn.encode(BPF_LDX | BPF_MEM | BPF_DW, 0, 1, KernelCtx.XdpBuff.DATA_END, 0), out[4]);
+        assertEquals(Insn.encode(BPF_LDX | BPF_MEM | BPF_W, 0, 10, -4, 0), out[6], "stack loads stay as they are");
+    }
+
+    @Test
     void invalidContextAccessesAreRefused() {
         assertEquals("insn 0: invalid bpf_context access off=0 size=2", refused("ldxh %r2, [%r1+0]\nexit", ProgramType.XDP).getMessage());
         assertEquals(Errno.EACCES, refused("ldxh %r2, [%r1+0]\nexit", ProgramType.XDP).errno());
