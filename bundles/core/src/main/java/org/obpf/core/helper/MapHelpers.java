@@ -42,42 +42,42 @@ public final class MapHelpers {
     public static List<Helper> all() {
         return List.of(
                 helper(BPF_FUNC_map_lookup_elem, "map_lookup_elem", (c, r1, r2, r3, r4, r5) -> {
-                    AbstractBpfMap m = map(r1);
+                    AbstractBpfMap m = map(c, r1);
                     long value = m.lookupElem(key(c, m, r2));
                     if (value != 0) grant(c, m, value);
                     return value;
                 }),
                 helper(BPF_FUNC_map_update_elem, "map_update_elem", (c, r1, r2, r3, r4, r5) -> {
-                    AbstractBpfMap m = map(r1);
+                    AbstractBpfMap m = map(c, r1);
                     return m.updateElem(key(c, m, r2), c.memory(r3, m.spec().valueSize(), false), r4);
                 }),
                 helper(BPF_FUNC_map_delete_elem, "map_delete_elem", (c, r1, r2, r3, r4, r5) -> {
-                    AbstractBpfMap m = map(r1);
+                    AbstractBpfMap m = map(c, r1);
                     return m.deleteElem(key(c, m, r2));
                 }),
                 helper(BPF_FUNC_map_push_elem, "map_push_elem", (c, r1, r2, r3, r4, r5) -> {
-                    AbstractBpfMap m = map(r1);
+                    AbstractBpfMap m = map(c, r1);
                     return m.pushElem(c.memory(r2, m.spec().valueSize(), false), r3);
                 }),
                 helper(BPF_FUNC_map_pop_elem, "map_pop_elem", (c, r1, r2, r3, r4, r5) -> {
-                    AbstractBpfMap m = map(r1);
+                    AbstractBpfMap m = map(c, r1);
                     return m.popElem(c.memory(r2, m.spec().valueSize(), true));
                 }),
                 helper(BPF_FUNC_map_peek_elem, "map_peek_elem", (c, r1, r2, r3, r4, r5) -> {
-                    AbstractBpfMap m = map(r1);
+                    AbstractBpfMap m = map(c, r1);
                     return m.peekElem(c.memory(r2, m.spec().valueSize(), true));
                 }),
                 helper(BPF_FUNC_ringbuf_output, "ringbuf_output", (c, r1, r2, r3, r4, r5) ->
-                        ringbuf(r1).output(c.memory(r2, r3, false), r4)),
+                        ringbuf(c, r1).output(c.memory(r2, r3, false), r4)),
                 helper(BPF_FUNC_ringbuf_reserve, "ringbuf_reserve", (c, r1, r2, r3, r4, r5) -> {
-                    RingBufMap rb = ringbuf(r1);
+                    RingBufMap rb = ringbuf(c, r1);
                     long sample = rb.reserve(r2, r3);
                     if (sample != 0) c.grant(rb.grantRegion(sample), true);
                     return sample;
                 }),
-                helper(BPF_FUNC_ringbuf_submit, "ringbuf_submit", (c, r1, r2, r3, r4, r5) -> commit(r1, false)),
-                helper(BPF_FUNC_ringbuf_discard, "ringbuf_discard", (c, r1, r2, r3, r4, r5) -> commit(r1, true)),
-                helper(BPF_FUNC_ringbuf_query, "ringbuf_query", (c, r1, r2, r3, r4, r5) -> ringbuf(r1).query(r2)),
+                helper(BPF_FUNC_ringbuf_submit, "ringbuf_submit", (c, r1, r2, r3, r4, r5) -> commit(c, r1, false)),
+                helper(BPF_FUNC_ringbuf_discard, "ringbuf_discard", (c, r1, r2, r3, r4, r5) -> commit(c, r1, true)),
+                helper(BPF_FUNC_ringbuf_query, "ringbuf_query", (c, r1, r2, r3, r4, r5) -> ringbuf(c, r1).query(r2)),
                 helper(BPF_FUNC_for_each_map_elem, "for_each_map_elem", MapHelpers::forEachMapElem),
                 helper(BPF_FUNC_perf_event_output, "perf_event_output", (c, ctx, map, flags, data, size) -> {
                     if ((flags & ~BPF_F_INDEX_MASK) != 0) return -Errno.EINVAL.value();
@@ -90,7 +90,8 @@ public final class MapHelpers {
      * {@code data} followed by {@code ctxBytes} (the packet bytes a packet program asked for).
      */
     static long perfEventOutput(HelperContext c, long map, long flags, MemorySegment data, MemorySegment ctxBytes) {
-        if (!(map(map) instanceof PerfEventArrayMap pa)) throw new HelperException(map(map) + " is not a perf_event_array");
+        AbstractBpfMap m = map(c, map);
+        if (!(m instanceof PerfEventArrayMap pa)) throw new HelperException(m + " is not a perf_event_array");
         long index = flags & BPF_F_INDEX_MASK;
         if (index == BPF_F_CURRENT_CPU) index = c.processorId();
         int n = (int) data.byteSize();
@@ -103,7 +104,7 @@ public final class MapHelpers {
 
     /** {@code long bpf_for_each_map_elem(map, callback_fn, callback_ctx, flags)}: callback(map, key, value, ctx); 1 stops. */
     private static long forEachMapElem(HelperContext c, long r1, long r2, long r3, long r4, long r5) {
-        AbstractBpfMap m = map(r1);
+        AbstractBpfMap m = map(c, r1);
         if (r4 != 0) return -Errno.EINVAL.value();
         return m.forEachElem((MemorySegment key, long value) -> {
             c.grant(key, false);
@@ -113,23 +114,27 @@ public final class MapHelpers {
         });
     }
 
-    private static long commit(long sample, boolean discard) {
-        if (!(AbstractBpfMap.byValueAddress(sample - RingBufMap.BPF_RINGBUF_HDR_SZ) instanceof RingBufMap rb)
-                || !rb.commit(sample, discard)) {
+    private static long commit(HelperContext c, long sample, boolean discard) {
+        AbstractBpfMap m = AbstractBpfMap.byValueAddress(sample - RingBufMap.BPF_RINGBUF_HDR_SZ);
+        if (m != null) m.holdFor(c);
+        if (!(m instanceof RingBufMap rb) || !rb.commit(sample, discard)) {
             throw new HelperException("0x" + Long.toHexString(sample) + " is not a reserved ring buffer record");
         }
         return 0;
     }
 
-    static AbstractBpfMap map(long pointer) {
+    /** The map at {@code pointer}, held for the rest of the run. */
+    static AbstractBpfMap map(HelperContext c, long pointer) {
         AbstractBpfMap m = AbstractBpfMap.byAddress(pointer);
         if (m == null) throw new HelperException("0x" + Long.toHexString(pointer) + " is not a map");
+        m.holdFor(c);
         return m;
     }
 
-    private static RingBufMap ringbuf(long pointer) {
-        if (map(pointer) instanceof RingBufMap rb) return rb;
-        throw new HelperException(map(pointer) + " is not a ringbuf");
+    private static RingBufMap ringbuf(HelperContext c, long pointer) {
+        AbstractBpfMap m = map(c, pointer);
+        if (m instanceof RingBufMap rb) return rb;
+        throw new HelperException(m + " is not a ringbuf");
     }
 
     private static MemorySegment key(HelperContext c, AbstractBpfMap m, long key) {

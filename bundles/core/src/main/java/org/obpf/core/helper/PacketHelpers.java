@@ -169,7 +169,8 @@ public final class PacketHelpers {
     private static long xdpRedirectMap(HelperContext c, long map, long key, long flags, long r4, long r5) {
         long actionMask = XdpMd.XDP_ABORTED | XdpMd.XDP_DROP | XdpMd.XDP_PASS | XdpMd.XDP_TX;
         if ((flags & ~(actionMask | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS)) != 0) return XdpMd.XDP_ABORTED;
-        if (!(MapHelpers.map(map) instanceof DevMap dev)) throw new HelperException(MapHelpers.map(map) + " is not a devmap");
+        var m = MapHelpers.map(c, map);
+        if (!(m instanceof DevMap dev)) throw new HelperException(m + " is not a devmap");
         if ((flags & BPF_F_BROADCAST) != 0) {
             REDIRECT.set(new Redirect(0, flags, dev.id()));
             return XdpMd.XDP_REDIRECT;

@@ -82,6 +82,9 @@ public final class Interpreter {
     private boolean hitWritable;
 
     private final Context helperContext = new Context();
+    // What helpers asked the run to keep (maps it got memory of), released when the run ends.
+    private AutoCloseable[] held = new AutoCloseable[4];
+    private int heldCount;
     // The frame depth and program of the helper call in progress (for callbacks).
     private int callDepth;
     private Program callProgram;
@@ -163,7 +166,20 @@ public final class Interpreter {
         } finally {
             regionCount = persistentCount;
             resetHit();
+            releaseHeld();
         }
+    }
+
+    private void releaseHeld() {
+        for (int i = 0; i < heldCount; i++) {
+            try {
+                held[i].close();
+            } catch (Exception e) {
+                // a resource that fails to close must not keep the others held
+            }
+            held[i] = null;
+        }
+        heldCount = 0;
     }
 
     private void setStackFrame(int depth) {
@@ -689,6 +705,16 @@ public final class Interpreter {
         public void grant(MemorySegment region, boolean writable) {
             requireNative(region);
             addRegionOnce(region.address(), region.byteSize(), writable, "helper");
+        }
+
+        @Override
+        public boolean hold(AutoCloseable resource) {
+            for (int i = 0; i < heldCount; i++) {
+                if (held[i] == resource) return false;
+            }
+            if (heldCount == held.length) held = Arrays.copyOf(held, heldCount * 2);
+            held[heldCount++] = resource;
+            return true;
         }
 
         @Override

@@ -221,9 +221,97 @@ public abstract class AbstractBpfMap implements BpfMap {
         return (n + 7) & ~7;
     }
 
+    // Host operations hold a reference while they run, so that closing the last fd on another
+    // thread cannot free memory under them.
+
+    /** A reference for one host operation: EBADF once the map is freed. */
+    private void enter() throws BpfException {
+        try {
+            retain();
+        } catch (IllegalStateException e) {
+            throw error(Errno.EBADF, "map is freed");
+        }
+    }
+
     @Override
-    public byte[] lookupAndDelete(byte[] key) throws BpfException {
+    public final byte[] lookup(byte[] key) throws BpfException {
+        enter();
+        try {
+            return lookupHost(key);
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public final void update(byte[] key, byte[] value, long flags) throws BpfException {
+        enter();
+        try {
+            updateHost(key, value, flags);
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public final void delete(byte[] key) throws BpfException {
+        enter();
+        try {
+            deleteHost(key);
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public final byte[] lookupAndDelete(byte[] key) throws BpfException {
+        enter();
+        try {
+            return lookupAndDeleteHost(key);
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public final byte[] nextKey(byte[] key) throws BpfException {
+        enter();
+        try {
+            return nextKeyHost(key);
+        } finally {
+            release();
+        }
+    }
+
+    protected abstract byte[] lookupHost(byte[] key) throws BpfException;
+
+    protected abstract void updateHost(byte[] key, byte[] value, long flags) throws BpfException;
+
+    protected abstract void deleteHost(byte[] key) throws BpfException;
+
+    protected abstract byte[] nextKeyHost(byte[] key) throws BpfException;
+
+    protected byte[] lookupAndDeleteHost(byte[] key) throws BpfException {
         throw error(Errno.EOPNOTSUPP, "lookup and delete is not supported by " + spec.type().kernelName() + " maps");
+    }
+
+    /** Closing it drops one reference: what a run holds on a map it got a pointer into. */
+    private final AutoCloseable runReference = this::release;
+
+    /**
+     * Takes a reference for the program run behind {@code context} and hands it to the run (which
+     * drops it when it ends), once per run: after this, memory of this map that the run got stays
+     * allocated until the run ends.
+     *
+     * @throws org.obpf.api.helper.HelperException if the map is already freed
+     */
+    public void holdFor(org.obpf.api.helper.HelperContext context) {
+        try {
+            retain();
+        } catch (IllegalStateException e) {
+            throw new org.obpf.api.helper.HelperException("map " + spec.name() + " is freed");
+        }
+        if (!context.hold(runReference)) release();
     }
 
     @Override

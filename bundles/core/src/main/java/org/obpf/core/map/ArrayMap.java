@@ -123,7 +123,7 @@ public final class ArrayMap extends AbstractBpfMap {
     }
 
     @Override
-    public byte[] lookup(byte[] key) throws BpfException {
+    protected byte[] lookupHost(byte[] key) throws BpfException {
         requireLive();
         int index = index(key);
         if (Integer.compareUnsigned(index, spec.maxEntries()) >= 0) {
@@ -135,7 +135,7 @@ public final class ArrayMap extends AbstractBpfMap {
     }
 
     @Override
-    public void update(byte[] key, byte[] value, long flags) throws BpfException {
+    protected void updateHost(byte[] key, byte[] value, long flags) throws BpfException {
         requireLive();
         int index = index(key);
         checkValue(value);
@@ -155,14 +155,14 @@ public final class ArrayMap extends AbstractBpfMap {
     }
 
     @Override
-    public void delete(byte[] key) throws BpfException {
+    protected void deleteHost(byte[] key) throws BpfException {
         requireLive();
         index(key);
         throw error(Errno.EINVAL, "array elements cannot be deleted");
     }
 
     @Override
-    public byte[] nextKey(byte[] key) throws BpfException {
+    protected byte[] nextKeyHost(byte[] key) throws BpfException {
         requireLive();
         // array_map_get_next_key: a missing or out-of-range key restarts at 0
         int next;

@@ -68,7 +68,7 @@ public final class DevMap extends AbstractBpfMap {
     }
 
     @Override
-    public byte[] lookup(byte[] key) throws BpfException {
+    protected byte[] lookupHost(byte[] key) throws BpfException {
         requireLive();
         int i = index(key);
         if (ifindex(i) == 0) throw error(Errno.ENOENT, "slot " + Integer.toUnsignedString(i) + " is empty");
@@ -76,7 +76,7 @@ public final class DevMap extends AbstractBpfMap {
     }
 
     @Override
-    public void update(byte[] key, byte[] value, long flags) throws BpfException {
+    protected void updateHost(byte[] key, byte[] value, long flags) throws BpfException {
         requireLive();
         int i = index(key);
         checkValue(value);
@@ -92,7 +92,7 @@ public final class DevMap extends AbstractBpfMap {
     }
 
     @Override
-    public void delete(byte[] key) throws BpfException {
+    protected void deleteHost(byte[] key) throws BpfException {
         requireLive();
         int i = index(key);
         if (Integer.compareUnsigned(i, spec.maxEntries()) >= 0) throw error(Errno.EINVAL, "index " + Integer.toUnsignedString(i) + " is outside 0.." + (spec.maxEntries() - 1));
@@ -100,7 +100,7 @@ public final class DevMap extends AbstractBpfMap {
     }
 
     @Override
-    public byte[] nextKey(byte[] key) throws BpfException {
+    protected byte[] nextKeyHost(byte[] key) throws BpfException {
         requireLive();
         int next = 0;
         if (key != null) {

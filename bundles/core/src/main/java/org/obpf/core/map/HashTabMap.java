@@ -223,7 +223,7 @@ public final class HashTabMap extends AbstractBpfMap {
     // ---- host side ----
 
     @Override
-    public byte[] lookup(byte[] key) throws BpfException {
+    protected byte[] lookupHost(byte[] key) throws BpfException {
         requireLive();
         checkKey(key);
         for (;;) {
@@ -237,7 +237,7 @@ public final class HashTabMap extends AbstractBpfMap {
     }
 
     @Override
-    public void update(byte[] key, byte[] value, long flags) throws BpfException {
+    protected void updateHost(byte[] key, byte[] value, long flags) throws BpfException {
         requireLive();
         checkKey(key);
         checkValue(value);
@@ -253,21 +253,21 @@ public final class HashTabMap extends AbstractBpfMap {
     }
 
     @Override
-    public void delete(byte[] key) throws BpfException {
+    protected void deleteHost(byte[] key) throws BpfException {
         requireLive();
         checkKey(key);
         if (!remove(key)) throw error(Errno.ENOENT, "no element with key " + Maps.hex(key));
     }
 
     @Override
-    public synchronized byte[] lookupAndDelete(byte[] key) throws BpfException {
-        byte[] value = lookup(key);
+    protected synchronized byte[] lookupAndDeleteHost(byte[] key) throws BpfException {
+        byte[] value = lookupHost(key);
         remove(key);
         return value;
     }
 
     @Override
-    public byte[] nextKey(byte[] key) throws BpfException {
+    protected byte[] nextKeyHost(byte[] key) throws BpfException {
         requireLive();
         if (key != null) checkKey(key);
         byte[] next = key == null || !index.containsKey(key) ? firstKey() : index.higherKey(key);

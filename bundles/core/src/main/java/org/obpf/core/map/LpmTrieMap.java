@@ -193,7 +193,7 @@ public final class LpmTrieMap extends AbstractBpfMap {
     // ---- host side ----
 
     @Override
-    public byte[] lookup(byte[] key) throws BpfException {
+    protected byte[] lookupHost(byte[] key) throws BpfException {
         requireLive();
         checkKey(key);
         Elem e = match(key);
@@ -202,7 +202,7 @@ public final class LpmTrieMap extends AbstractBpfMap {
     }
 
     @Override
-    public void update(byte[] key, byte[] value, long flags) throws BpfException {
+    protected void updateHost(byte[] key, byte[] value, long flags) throws BpfException {
         requireLive();
         checkKey(key);
         checkValue(value);
@@ -221,7 +221,7 @@ public final class LpmTrieMap extends AbstractBpfMap {
     }
 
     @Override
-    public void delete(byte[] key) throws BpfException {
+    protected void deleteHost(byte[] key) throws BpfException {
         requireLive();
         checkKey(key);
         long rc = remove(key);
@@ -230,7 +230,7 @@ public final class LpmTrieMap extends AbstractBpfMap {
     }
 
     @Override
-    public byte[] nextKey(byte[] key) throws BpfException {
+    protected byte[] nextKeyHost(byte[] key) throws BpfException {
         requireLive();
         Prefix from = null;
         if (key != null) {

@@ -95,17 +95,17 @@ public final class PerfEventArrayMap extends AbstractBpfMap {
     @Override public MemorySegment grantRegion(long valueAddress) { return null; }
 
     @Override
-    public byte[] lookup(byte[] key) throws BpfException {
+    protected byte[] lookupHost(byte[] key) throws BpfException {
         throw error(Errno.ENOTSUPP, "perf_event_array elements cannot be looked up");
     }
 
     @Override
-    public void update(byte[] key, byte[] value, long flags) throws BpfException {
+    protected void updateHost(byte[] key, byte[] value, long flags) throws BpfException {
         throw error(Errno.EOPNOTSUPP, "OBPF has no perf event fds; attach a buffer to the slot instead");
     }
 
     @Override
-    public void delete(byte[] key) throws BpfException {
+    protected void deleteHost(byte[] key) throws BpfException {
         checkKey(key);
         int i = key[0] & 0xff | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
         if (Integer.compareUnsigned(i, spec.maxEntries()) >= 0) throw error(Errno.E2BIG, "index " + Integer.toUnsignedString(i) + " is outside the array");
@@ -113,7 +113,7 @@ public final class PerfEventArrayMap extends AbstractBpfMap {
     }
 
     @Override
-    public byte[] nextKey(byte[] key) throws BpfException {
+    protected byte[] nextKeyHost(byte[] key) throws BpfException {
         int next = 0;
         if (key != null) {
             checkKey(key);

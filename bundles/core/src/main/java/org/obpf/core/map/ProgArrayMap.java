@@ -73,7 +73,7 @@ public final class ProgArrayMap extends AbstractBpfMap {
 
     /** The fd the slot was set from (the kernel answers the program's id; OBPF's program ids are their fds). */
     @Override
-    public byte[] lookup(byte[] key) throws BpfException {
+    protected byte[] lookupHost(byte[] key) throws BpfException {
         int i;
         try {
             i = index(key);
@@ -87,7 +87,7 @@ public final class ProgArrayMap extends AbstractBpfMap {
     }
 
     @Override
-    public void update(byte[] key, byte[] value, long flags) throws BpfException {
+    protected void updateHost(byte[] key, byte[] value, long flags) throws BpfException {
         requireLive();
         int i = index(key);
         checkValue(value);
@@ -101,7 +101,7 @@ public final class ProgArrayMap extends AbstractBpfMap {
     }
 
     @Override
-    public void delete(byte[] key) throws BpfException {
+    protected void deleteHost(byte[] key) throws BpfException {
         requireLive();
         int i = index(key);
         fds.set(i, null);
@@ -109,7 +109,7 @@ public final class ProgArrayMap extends AbstractBpfMap {
     }
 
     @Override
-    public byte[] nextKey(byte[] key) throws BpfException {
+    protected byte[] nextKeyHost(byte[] key) throws BpfException {
         int next = 0;
         if (key != null) {
             checkKey(key);

@@ -108,11 +108,11 @@ public final class QueueStackMap extends AbstractBpfMap {
         }
     }
 
-    @Override public byte[] lookup(byte[] key) throws BpfException { return take(key, false); }
-    @Override public byte[] lookupAndDelete(byte[] key) throws BpfException { return take(key, true); }
+    @Override protected byte[] lookupHost(byte[] key) throws BpfException { return take(key, false); }
+    @Override protected byte[] lookupAndDeleteHost(byte[] key) throws BpfException { return take(key, true); }
 
     @Override
-    public void update(byte[] key, byte[] value, long flags) throws BpfException {
+    protected void updateHost(byte[] key, byte[] value, long flags) throws BpfException {
         requireLive();
         checkKey(key);
         checkValue(value);
@@ -125,12 +125,12 @@ public final class QueueStackMap extends AbstractBpfMap {
     }
 
     @Override
-    public void delete(byte[] key) throws BpfException {
+    protected void deleteHost(byte[] key) throws BpfException {
         throw error(Errno.EINVAL, spec.type().kernelName() + " maps have no delete; pop with lookup_and_delete");
     }
 
     @Override
-    public byte[] nextKey(byte[] key) throws BpfException {
+    protected byte[] nextKeyHost(byte[] key) throws BpfException {
         throw error(Errno.EINVAL, spec.type().kernelName() + " maps have no keys");
     }
 }

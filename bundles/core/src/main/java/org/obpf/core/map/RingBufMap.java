@@ -170,8 +170,8 @@ public final class RingBufMap extends AbstractBpfMap implements RingBuffer {
     @Override public long deleteElem(MemorySegment key) { return -Errno.ENOTSUPP.value(); }
     @Override public MemorySegment grantRegion(long valueAddress) { return data; }
 
-    @Override public byte[] lookup(byte[] key) throws BpfException { throw error(Errno.ENOTSUPP, "ringbuf has no elements to look up"); }
-    @Override public void update(byte[] key, byte[] value, long flags) throws BpfException { throw error(Errno.ENOTSUPP, "ringbuf has no elements to update"); }
-    @Override public void delete(byte[] key) throws BpfException { throw error(Errno.ENOTSUPP, "ringbuf has no elements to delete"); }
-    @Override public byte[] nextKey(byte[] key) throws BpfException { throw error(Errno.ENOTSUPP, "ringbuf has no keys"); }
+    @Override protected byte[] lookupHost(byte[] key) throws BpfException { throw error(Errno.ENOTSUPP, "ringbuf has no elements to look up"); }
+    @Override protected void updateHost(byte[] key, byte[] value, long flags) throws BpfException { throw error(Errno.ENOTSUPP, "ringbuf has no elements to update"); }
+    @Override protected void deleteHost(byte[] key) throws BpfException { throw error(Errno.ENOTSUPP, "ringbuf has no elements to delete"); }
+    @Override protected byte[] nextKeyHost(byte[] key) throws BpfException { throw error(Errno.ENOTSUPP, "ringbuf has no keys"); }
 }

@@ -134,6 +134,21 @@ class MapHelpersTest {
     }
 
     @Test
+    void aRunHoldsTheMapsItTouchesOnlyWhileItRuns() throws BpfException {
+        int fd = maps.create(new MapSpec("h", MapType.HASH, 4, 8, 4, 0));
+        org.obpf.core.map.AbstractBpfMap m = maps.get(fd);
+        m.update(u32(7), u64(5), 0);
+        // a raw program naming the map by address (no prelink, so no reference of its own)
+        long[] p = Bpf.asm("stw [%r10-4], 7\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, " + m.address() + "\ncall 1\nldxdw %r0, [%r0]\nexit");
+        assertEquals(5, vm.run(Program.load(p, org.obpf.core.helper.HelperTable.builtins()), (MemorySegment) null));
+        maps.close(fd);
+        assertTrue(m.isFreed(), "the run gave its reference back");
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> vm.run(Program.load(p, org.obpf.core.helper.HelperTable.builtins()), (MemorySegment) null));
+        assertTrue(e.getMessage().contains("is not a map"), e.getMessage());
+    }
+
+    @Test
     void queuePushPopPeekFromPrograms() throws BpfException {
         int fd = maps.create(new MapSpec("q", MapType.QUEUE, 0, 8, 2, 0));
         String push = "stdw [%r10-8], V\nmov %r2, %r10\nadd %r2, -8\nmov %r3, 0\nlddw %r1, MAP\ncall 87\nexit\n".replace("MAP", map(fd));
