@@ -132,4 +132,78 @@ class MapConcurrencyTest {
         for (int i = 0; i < 4; i++) sum += MEM.get(ValueLayout.JAVA_LONG, m.values().address() + 8L * i);
         assertEquals(40_000, sum);
     }
+
+    @Test
+    void ringbufWithTwoProducersAndAConsumerLosesAndCorruptsNothing() throws Exception {
+        RingBufMap rb = (RingBufMap) Maps.create(new MapSpec("rb", MapType.RINGBUF, 0, 0, 8192, 0));
+        int perThread = 20_000;
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        AtomicLong dropped = new AtomicLong();
+        List<Thread> producers = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            long tag = (long) t << 32;
+            producers.add(Thread.ofPlatform().start(() -> {
+                try (Arena a = Arena.ofConfined()) {
+                    MemorySegment sample = a.allocate(16);
+                    for (int i = 0; i < perThread; i++) {
+                        sample.set(ValueLayout.JAVA_LONG, 0, tag | i);
+                        sample.set(ValueLayout.JAVA_LONG, 8, ~(tag | i));
+                        while (rb.output(sample, 0) == -Errno.EAGAIN.value()) {
+                            dropped.incrementAndGet();
+                            Thread.onSpinWait();
+                        }
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        long[] next = new long[2];
+        long received = 0;
+        while (received < 2L * perThread && errors.isEmpty()) {
+            received += rb.consume(b -> {
+                long v = b.order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0);
+                if (b.getLong(8) != ~v) throw new AssertionError("torn record " + Long.toHexString(v));
+                int producer = (int) (v >>> 32);
+                if ((int) v != next[producer]) throw new AssertionError("producer " + producer + ": got " + (int) v + ", expected " + next[producer]);
+                next[producer]++;
+            });
+        }
+        for (Thread t : producers) t.join();
+        if (!errors.isEmpty()) throw new AssertionError(errors.peek());
+        assertEquals(2L * perThread, received);
+        assertEquals(0, rb.availableData());
+    }
+
+    @Test
+    void lpmTrieLookupsWhileRoutesChange() throws Exception {
+        BpfMap t = Maps.create(new MapSpec("routes", MapType.LPM_TRIE, 8, 4, 64, LpmTrieMap.BPF_F_NO_PREALLOC));
+        t.update(new byte[] {8, 0, 0, 0, 10, 0, 0, 0}, u32(8), 0);
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; i < 20_000; i++) {
+                    byte[] k = {24, 0, 0, 0, 10, 1, (byte) ((i / 2) & 15), 0};
+                    if (i % 2 == 0) t.update(k, u32(24), 0);
+                    else t.delete(k);
+                }
+            } catch (Throwable e) {
+                errors.add(e);
+            }
+        });
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment key = a.allocate(8);
+            key.set(ValueLayout.JAVA_INT, 0, 32);
+            key.set(ValueLayout.JAVA_INT, 4, 0x0501010a); // 10.1.1.5
+            LpmTrieMap trie = (LpmTrieMap) t;
+            while (writer.isAlive()) {
+                long v = trie.lookupElem(key);
+                if (v == 0) throw new AssertionError("10/8 always matches");
+                int got = MEM.get(ValueLayout.JAVA_INT, v);
+                if (got != 8 && got != 24 && got != 0) throw new AssertionError("value " + got);
+            }
+        }
+        writer.join();
+        if (!errors.isEmpty()) throw new AssertionError(errors.peek());
+    }
 }
