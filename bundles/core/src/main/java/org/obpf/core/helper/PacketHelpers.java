@@ -190,6 +190,41 @@ public final class PacketHelpers {
         return MapHelpers.perfEventOutput(c, map, flags & MapHelpers.BPF_F_INDEX_MASK, c.memory(data, size, false), pkt);
     }
 
+    /** {@code SKF_NET_OFF} and {@code SKF_LL_OFF}: negative offsets of classic BPF, relative to the network and link-layer headers. */
+    public static final int SKF_NET_OFF = -0x100000, SKF_LL_OFF = -0x200000;
+
+    /**
+     * The kernel's {@code bpf_skb_load_helper_{8,16,32}_no_cache}: what a legacy {@code BPF_LD_ABS}/
+     * {@code BPF_LD_IND} turns into ({@code bpf_gen_ld_abs}). r1 = skb, r2 = offset (signed 32-bit);
+     * the bytes in network order as a host number, or -EFAULT. Not callable by helper number.
+     */
+    public static Helper skbLoadHelper(int size) {
+        return helper(-size * 8, "skb_load_helper_" + size * 8 + "_no_cache", (c, r1, offset, r3, r4, r5) -> {
+            MemorySegment s = skb(c, r1);
+            int k = (int) offset;
+            long base;
+            if (k >= 0) {
+                base = get64(s, SkBuffK.DATA);
+                if ((long) k + size > get64(s, SkBuffK.DATA_END) - base) return -Errno.EFAULT.value();
+            } else if (k >= SKF_NET_OFF) {
+                base = get64(s, SkBuffK.NETWORK_HEADER);
+                k -= SKF_NET_OFF;
+            } else if (k >= SKF_LL_OFF) {
+                base = get64(s, SkBuffK.MAC_HEADER);
+                k -= SKF_LL_OFF;
+            } else {
+                return -Errno.EFAULT.value();
+            }
+            if (k < 0 || base + k < get64(s, SkBuffK.HEAD) || base + k + size > get64(s, SkBuffK.DATA_END)) return -Errno.EFAULT.value();
+            MemorySegment p = c.memory(base + k, size, false);
+            return switch (size) {
+                case 1 -> p.get(ValueLayout.JAVA_BYTE, 0) & 0xffL;
+                case 2 -> Short.reverseBytes(p.get(ValueLayout.JAVA_SHORT_UNALIGNED, 0)) & 0xffffL;
+                default -> Integer.reverseBytes(p.get(ValueLayout.JAVA_INT_UNALIGNED, 0)) & 0xffffffffL;
+            };
+        });
+    }
+
     // ---- skb ----
 
     private static MemorySegment skb(HelperContext c, long r1) {

@@ -41,6 +41,10 @@ public final class KernelCtx {
         public static final int END = SkBuff.SIZE + 32;
         /** Whether {@code hash} is valid ({@code skb->l4_hash || skb->sw_hash}). */
         public static final int HASH_VALID = SkBuff.SIZE + 40;
-        public static final int SIZE = SkBuff.SIZE + 48;
+        /** Address of the link-layer header ({@code skb_mac_header}). */
+        public static final int MAC_HEADER = SkBuff.SIZE + 48;
+        /** Address of the network header ({@code skb_network_header}). */
+        public static final int NETWORK_HEADER = SkBuff.SIZE + 56;
+        public static final int SIZE = SkBuff.SIZE + 64;
     }
 }

@@ -73,7 +73,7 @@ public final class Prelinker {
         stages.add(new Prelinked.Stage("convert_ctx_accesses", converted));
         List<Helper> slots = new ArrayList<>();
         List<ArrayMap> inlined = new ArrayList<>();
-        long[] fixed = fixupBpfCall(converted, helpers, refs.maps(), analysis.mapAtCall, options, slots, inlined);
+        long[] fixed = fixupBpfCall(converted, type, helpers, refs.maps(), analysis, options, slots, inlined);
         stages.add(new Prelinked.Stage("fixup_bpf_call", fixed));
         int[] subprogs = subprogs(fixed);
         stages.add(new Prelinked.Stage("resolve_subprogs", fixed));
@@ -178,8 +178,9 @@ public final class Prelinker {
      * Pass 3: helper numbers to slots of {@code slotsOut}, array lookups inlined. Calls of
      * {@code bpf_tail_call} stay calls (of the tail-call slot), which engines run themselves.
      */
-    static long[] fixupBpfCall(long[] insns, HelperTable helpers, List<AbstractBpfMap> maps, int[] mapAtCall, Options options,
-            List<Helper> slotsOut, List<ArrayMap> inlinedOut) throws BpfException {
+    static long[] fixupBpfCall(long[] insns, ProgramType type, HelperTable helpers, List<AbstractBpfMap> maps, PtrAnalysis analysis,
+            Options options, List<Helper> slotsOut, List<ArrayMap> inlinedOut) throws BpfException {
+        int[] mapAtCall = analysis.mapAtCall;
         Map<Integer, long[]> patches = new HashMap<>();
         long[] out = insns.clone();
         for (int pc = 0; pc < insns.length; pc++) {
@@ -187,6 +188,10 @@ public final class Prelinker {
             InsnKind kind = InsnKind.of(w);
             if (kind == InsnKind.LD_IMM64) {
                 pc++;
+                continue;
+            }
+            if (kind == InsnKind.LD_ABS || kind == InsnKind.LD_IND) {
+                patches.put(pc, genLdAbs(pc, w, type, analysis, slotsOut));
                 continue;
             }
             if (kind != InsnKind.CALL_HELPER) continue;
@@ -211,6 +216,43 @@ public final class Prelinker {
             out[pc] = Insn.withImm(w, slot);
         }
         return patches.isEmpty() ? out : Patch.apply(out, patches, null);
+    }
+
+    /**
+     * {@code bpf_gen_ld_abs} (net/core/filter.c): a legacy packet load becomes a call of
+     * {@code bpf_skb_load_helper_N_no_cache(skb = r6, offset)} that ends the program with r0 = 0
+     * when the load fails. Only skb programs have them, with the context in r6 ({@code check_ld_abs}).
+     */
+    private static long[] genLdAbs(int pc, long w, ProgramType type, PtrAnalysis analysis, List<Helper> slotsOut) throws BpfException {
+        if (type != ProgramType.SOCKET_FILTER && type != ProgramType.SCHED_CLS && type != ProgramType.SCHED_ACT) {
+            throw new BpfException(Errno.EINVAL, "insn " + pc + ": BPF_LD_[ABS|IND] instructions not allowed for this program type");
+        }
+        if (!analysis.ctxInR6.get(pc)) {
+            throw new BpfException(Errno.EINVAL, "insn " + pc + ": at the time of BPF_LD_ABS|IND R6 != pointer to skb");
+        }
+        int size = sizeBytes(bpfSize(Insn.code(w)));
+        Helper h = org.obpf.core.helper.PacketHelpers.skbLoadHelper(size);
+        int slot = -1;
+        for (int i = 0; i < slotsOut.size(); i++) {
+            if (slotsOut.get(i).id() == h.id()) slot = i;
+        }
+        if (slot < 0) {
+            slot = slotsOut.size();
+            slotsOut.add(h);
+        }
+        List<Long> seq = new ArrayList<>();
+        if (InsnKind.of(w) == InsnKind.LD_ABS) {
+            seq.add(Insn.encode(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, Insn.imm(w)));
+        } else {
+            seq.add(Insn.encode(BPF_ALU64 | BPF_MOV | BPF_X, 2, Insn.src(w), 0, 0));
+            if (Insn.imm(w) != 0) seq.add(Insn.encode(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, Insn.imm(w)));
+        }
+        seq.add(Insn.encode(BPF_ALU64 | BPF_MOV | BPF_X, 1, 6, 0, 0));
+        seq.add(Insn.encode(BPF_JMP | BPF_CALL, 0, BPF_HELPER_CALL, 0, slot));
+        seq.add(Insn.encode(BPF_JMP | BPF_JSGE | BPF_K, 0, 0, 2, 0));
+        seq.add(Insn.encode(BPF_ALU | BPF_XOR | BPF_X, 0, 0, 0, 0));
+        seq.add(Insn.encode(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+        return seq.stream().mapToLong(Long::longValue).toArray();
     }
 
     /**

@@ -34,8 +34,12 @@ final class PtrAnalysis {
 
     /** Per slot: the base register of this load/store holds the context pointer. */
     final BitSet ctxAccess = new BitSet();
+    /** Per slot of a legacy packet load: r6 holds the context pointer. */
+    final BitSet ctxInR6 = new BitSet();
     /** Per slot of a helper call: map index in r1, or -1. */
     final int[] mapAtCall;
+
+    private final BitSet notCtxInR6 = new BitSet();
 
     private record State(long[] regs, TreeMap<Integer, Long> stack) {
         State copy() {
@@ -131,6 +135,12 @@ final class PtrAnalysis {
                     next = pc + 2;
                 }
                 case LD_PACKET -> {
+                    // Not per path: a slot reached once with r6 != ctx is refused.
+                    if (s.regs[6] == CTX && !notCtxInR6.get(pc)) ctxInR6.set(pc);
+                    else {
+                        notCtxInR6.set(pc);
+                        ctxInR6.clear(pc);
+                    }
                     for (int r = 1; r <= 5; r++) s.regs[r] = UNINIT;
                     s.regs[0] = SCALAR;
                 }

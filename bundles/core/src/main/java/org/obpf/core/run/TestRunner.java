@@ -242,6 +242,8 @@ public final class TestRunner {
             skb.set(ValueLayout.JAVA_LONG, SkBuffK.DATA_META, data);
             skb.set(ValueLayout.JAVA_LONG, SkBuffK.HEAD, head);
             skb.set(ValueLayout.JAVA_LONG, SkBuffK.END, head + PAGE_SIZE - TAILROOM);
+            skb.set(ValueLayout.JAVA_LONG, SkBuffK.MAC_HEADER, mac);
+            skb.set(ValueLayout.JAVA_LONG, SkBuffK.NETWORK_HEADER, mac + ETH_HLEN);
             // The __sk_buff part is writable where conversion allowed a store; the pointers after it are not.
             List<ExecutionEngine.Region> regions = List.of(
                     new ExecutionEngine.Region(buf.asSlice(headroom, size), true),

@@ -344,6 +344,49 @@ class TestRunnerTest {
     }
 
     @Test
+    void legacyPacketLoadsBecomeLoadHelperCalls() throws BpfException {
+        // classic socket filter: accept UDP (ip proto at network offset 9) with the whole length, drop the rest
+        String text = """
+                mov %r6, %r1
+                ldabsb 9
+                jne %r0, 17, drop
+                mov %r7, 2
+                ldindh %r7, 20
+                mov %r8, %r0
+                ldabsw SKF_LL
+                rsh %r0, 16
+                lsh %r8, 16
+                or %r0, %r8
+                exit
+                drop:
+                mov %r0, 0
+                exit
+                """.replace("SKF_LL", Integer.toString(PacketHelpers.SKF_LL_OFF + 12));
+        Prelinked p = prog(text, ProgramType.SOCKET_FILTER);
+        // bpf_gen_ld_abs for "ldabsb 9": r2 = 9; r1 = r6; call; if r0 s>= 0 goto +2; w0 ^= w0; exit
+        long[] out = p.insns();
+        assertEquals(org.obpf.api.insn.Insn.encode(0xb7, 2, 0, 0, 9), out[1]);
+        assertEquals(org.obpf.api.insn.Insn.encode(0xbf, 1, 6, 0, 0), out[2]);
+        assertEquals(org.obpf.api.insn.Insn.encode(0x85, 0, 0, 0, 0), out[3]);
+        assertEquals(org.obpf.api.insn.Insn.encode(0x75, 0, 0, 2, 0), out[4]);
+        assertEquals(org.obpf.api.insn.Insn.encode(0xac, 0, 0, 0, 0), out[5]);
+        assertEquals(org.obpf.api.insn.Insn.encode(0x95, 0, 0, 0, 0), out[6]);
+        assertEquals("skb_load_helper_8_no_cache", p.helpers().get(0).name());
+        // socket filters start at the network header: 2 + 20 = the UDP destination port; link-layer offset 12 = the ethertype
+        assertEquals(53L << 16 | 0x0800, runner.run(p, TestRun.Request.of(udpPacket(53, 0))).retval());
+        byte[] tcp = udpPacket(53, 0);
+        tcp[23] = 6;
+        assertEquals(0, runner.run(p, TestRun.Request.of(tcp)).retval());
+        // a load past the packet ends the program with 0
+        Prelinked past = prog("mov %r6, %r1\nldabsw 1000\nmov %r0, 7\nexit", ProgramType.SOCKET_FILTER);
+        assertEquals(0, runner.run(past, TestRun.Request.of(udpPacket(53, 0))).retval());
+        assertEquals("insn 0: at the time of BPF_LD_ABS|IND R6 != pointer to skb",
+                assertThrows(BpfException.class, () -> prog("ldabsb 0\nexit", ProgramType.SOCKET_FILTER)).getMessage());
+        assertEquals("insn 1: BPF_LD_[ABS|IND] instructions not allowed for this program type",
+                assertThrows(BpfException.class, () -> prog("mov %r6, %r1\nldabsb 0\nexit", ProgramType.XDP)).getMessage());
+    }
+
+    @Test
     void l3CsumReplaceKeepsTheIpChecksumValid() throws BpfException {
         // decrement the TTL (byte 22) and fix the checksum (bytes 24..25) with csum_replace2 on the 16-bit word at 22
         Prelinked p = prog("""
