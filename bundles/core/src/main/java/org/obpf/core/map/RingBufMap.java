@@ -26,6 +26,8 @@ public final class RingBufMap extends AbstractBpfMap implements RingBuffer {
     public static final int BPF_RINGBUF_BUSY_BIT = 1 << 31;
     public static final int BPF_RINGBUF_DISCARD_BIT = 1 << 30;
     public static final int BPF_RINGBUF_HDR_SZ = 8;
+    /** {@code RINGBUF_PGOFF}: the consumer page's page number in the kernel's {@code struct bpf_ringbuf}. */
+    static final int RINGBUF_PGOFF = 1;
     /** {@code bpf_ringbuf_submit}/{@code output} flags. */
     public static final long BPF_RB_NO_WAKEUP = 1, BPF_RB_FORCE_WAKEUP = 2;
     /** {@code bpf_ringbuf_query} flags. */
@@ -84,7 +86,8 @@ public final class RingBufMap extends AbstractBpfMap implements RingBuffer {
             long next = prod + len;
             if (next - cons > mask) return 0; // would overwrite unconsumed data
             long hdr = data.address() + (prod & mask);
-            MEM.set(ValueLayout.JAVA_INT, hdr + 4, (int) ((hdr - pages.address()) / PAGE_SIZE)); // pg_off
+            // pg_off: pages from the kernel's struct bpf_ringbuf, whose consumer page is its second (RINGBUF_PGOFF)
+            MEM.set(ValueLayout.JAVA_INT, hdr + 4, (int) ((hdr - pages.address()) / PAGE_SIZE) + RINGBUF_PGOFF);
             INT.setRelease(MEM, hdr, (int) size | BPF_RINGBUF_BUSY_BIT);
             LONG.setRelease(MEM, producerPos, next);
             return hdr + BPF_RINGBUF_HDR_SZ;

@@ -49,7 +49,8 @@ class RingBufMapTest {
         long hdr = a - 8;
         assertEquals(rb.data().address(), hdr);
         assertEquals(5 | RingBufMap.BPF_RINGBUF_BUSY_BIT, MEM.get(ValueLayout.JAVA_INT, hdr));
-        assertEquals(2, MEM.get(ValueLayout.JAVA_INT, hdr + 4)); // pg_off: two pages (consumer, producer) before the data
+        // pg_off counts pages from the kernel's struct bpf_ringbuf: its first page, consumer, producer, then data
+        assertEquals(3, MEM.get(ValueLayout.JAVA_INT, hdr + 4));
         assertEquals(16, rb.producerPosition()); // 8-byte header + 5 bytes, rounded up to 8
         long b = rb.reserve(3, 0);
         assertEquals(a + 16, b);
