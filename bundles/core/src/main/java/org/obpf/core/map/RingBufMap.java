@@ -28,6 +28,8 @@ public final class RingBufMap extends AbstractBpfMap implements RingBuffer {
     public static final int BPF_RINGBUF_HDR_SZ = 8;
     /** {@code RINGBUF_PGOFF}: the consumer page's page number in the kernel's {@code struct bpf_ringbuf}. */
     static final int RINGBUF_PGOFF = 1;
+    /** {@code RINGBUF_MAX_RECORD_SZ}: UINT_MAX / 4, the length field minus its busy and discard bits. */
+    static final long RINGBUF_MAX_RECORD_SZ = 0xffffffffL / 4;
     /** {@code bpf_ringbuf_submit}/{@code output} flags. */
     public static final long BPF_RB_NO_WAKEUP = 1, BPF_RB_FORCE_WAKEUP = 2;
     /** {@code bpf_ringbuf_query} flags. */
@@ -77,7 +79,7 @@ public final class RingBufMap extends AbstractBpfMap implements RingBuffer {
     /** {@code bpf_ringbuf_reserve}: the data address of a new busy record, or 0. */
     public long reserve(long size, long flags) {
         if (flags != 0) return 0;
-        if (size < 0 || size > Integer.MAX_VALUE - BPF_RINGBUF_HDR_SZ) return 0; // RINGBUF_MAX_RECORD_SZ
+        if (size < 0 || size > RINGBUF_MAX_RECORD_SZ) return 0;
         long len = (size + BPF_RINGBUF_HDR_SZ + 7) & ~7L;
         if (len > mask + 1) return 0;
         synchronized (this) {
