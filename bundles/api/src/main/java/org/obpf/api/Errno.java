@@ -5,6 +5,7 @@ public enum Errno {
     EPERM(1),
     ENOENT(2),
     E2BIG(7),
+    EBADF(9),
     EAGAIN(11),
     ENOMEM(12),
     EACCES(13),

@@ -5,7 +5,7 @@
  * property.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package org.obpf.api.helper;
 
 import org.osgi.annotation.bundle.Export;

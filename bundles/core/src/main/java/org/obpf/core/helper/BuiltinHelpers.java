@@ -16,10 +16,20 @@ public final class BuiltinHelpers {
     public static final int BPF_FUNC_tail_call = 12;
     public static final int BPF_FUNC_ktime_get_boot_ns = 125;
 
-    /** Every built-in helper. */
+    /** The built-in helpers every program type gets: time, processor, tail call, maps, tracing, strings. */
     public static List<Helper> all() {
-        return List.of(new KtimeGetNs(), new GetPrandomU32(), new GetSmpProcessorId(), new TailCall(),
-                new KtimeGetBootNs());
+        List<Helper> all = new java.util.ArrayList<>(List.of(new KtimeGetNs(), new GetPrandomU32(), new GetSmpProcessorId(),
+                new TailCall(), new KtimeGetBootNs()));
+        all.addAll(MapHelpers.all());
+        all.addAll(TraceHelpers.all());
+        return List.copyOf(all);
+    }
+
+    /** {@link #all()} plus the packet helpers of {@code type} ({@link PacketHelpers#forType}). */
+    public static List<Helper> forType(org.obpf.api.prog.ProgramType type) {
+        List<Helper> all = new java.util.ArrayList<>(all());
+        all.addAll(PacketHelpers.forType(type));
+        return List.copyOf(all);
     }
 
     /** {@code u64 bpf_ktime_get_ns(void)}: CLOCK_MONOTONIC, not counting suspend. */

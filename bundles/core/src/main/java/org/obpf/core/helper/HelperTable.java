@@ -33,6 +33,26 @@ public final class HelperTable {
         return BUILTINS;
     }
 
+    /** The built-in helpers a program of {@code type} gets: {@link BuiltinHelpers#forType}. */
+    public static HelperTable builtins(org.obpf.api.prog.ProgramType type) {
+        return new HelperTable(Map.of()).withAll(BuiltinHelpers.forType(type));
+    }
+
+    /**
+     * This table plus helpers other bundles contribute (as {@link Helper} services): a
+     * contributed helper fills a number the table does not have; it never replaces one, so that no
+     * bundle can change what {@code bpf_map_lookup_elem} means to programs. Contributed helpers
+     * with the same number: the first wins (service ranking order, as DS hands them over).
+     */
+    public HelperTable compose(Collection<? extends Helper> contributed) {
+        Map<Integer, Helper> next = new TreeMap<>(byId);
+        for (Helper h : contributed) {
+            if (h.id() <= 0) continue;
+            next.putIfAbsent(h.id(), h);
+        }
+        return new HelperTable(Map.copyOf(next));
+    }
+
     /** This table plus {@code helper}, which replaces any helper with the same number. */
     public HelperTable with(Helper helper) {
         if (helper.id() <= 0) throw new IllegalArgumentException("helper " + helper.name() + " has invalid number " + helper.id());

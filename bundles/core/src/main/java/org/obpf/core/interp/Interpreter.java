@@ -14,6 +14,8 @@ import org.obpf.api.Errno;
 import org.obpf.api.helper.HelperContext;
 import org.obpf.api.helper.HelperException;
 import org.obpf.core.helper.Platform;
+import org.obpf.core.map.AbstractBpfMap;
+import org.obpf.core.map.ProgArrayMap;
 
 /**
  * The eBPF interpreter (RFC 9669, cpu v1..v4): the counterpart of the kernel's
@@ -23,8 +25,14 @@ import org.obpf.core.helper.Platform;
  * <p>Programs run here may not have been verified, so every load and store is checked against the
  * regions this run may touch: the active stack frames, the memory passed to {@code run}, the
  * regions {@link #allow allowed} for every run, and those a helper {@link HelperContext#grant
- * grants}. A bad access ends the run with an {@link ExecutionException} naming the instruction,
- * address and width.
+ * grants}, and the regions the {@link Program} itself names (map values it addresses directly). A
+ * bad access ends the run with an {@link ExecutionException} naming the instruction, address and
+ * width.
+ *
+ * <p>{@code bpf_tail_call} jumps through real {@code BPF_MAP_TYPE_PROG_ARRAY} maps
+ * ({@link org.obpf.core.map.ProgArrayMap}, found by the map pointer in r2); helpers such as
+ * {@code bpf_loop} call back into the program's sub-programs through
+ * {@link HelperContext#callback}, in a new frame that counts towards {@value #MAX_CALL_FRAMES}.
  *
  * <p>One interpreter owns one stack ({@value #MAX_CALL_FRAMES} frames of {@value
  * org.obpf.api.insn.Opcodes#MAX_BPF_STACK} bytes) and is neither thread-safe nor reentrant: use one
@@ -73,8 +81,13 @@ public final class Interpreter {
     private long hitLength = -1;
     private boolean hitWritable;
 
-    private ProgArrayResolver progArrays = ProgArrayResolver.none();
     private final Context helperContext = new Context();
+    // What helpers asked the run to keep (maps it got memory of), released when the run ends.
+    private AutoCloseable[] held = new AutoCloseable[4];
+    private int heldCount;
+    // The frame depth and program of the helper call in progress (for callbacks).
+    private int callDepth;
+    private Program callProgram;
     private long insnCount;
 
     public Interpreter() {
@@ -83,12 +96,6 @@ public final class Interpreter {
         regionWritable[0] = true;
         regionName[0] = "stack";
         regionCount = persistentCount = 1;
-    }
-
-    /** Where {@code bpf_tail_call} finds its prog arrays. */
-    public Interpreter progArrays(ProgArrayResolver resolver) {
-        this.progArrays = Objects.requireNonNull(resolver);
-        return this;
     }
 
     /**
@@ -142,13 +149,14 @@ public final class Interpreter {
             requireNative(context);
             addRegion(context.address(), context.byteSize(), contextWritable, "context");
         }
+        addProgramRegions(program);
         // Fresh stack for each run: results must not depend on what an earlier run left there.
         long used = (long) (deepestFrame + 1) * MAX_BPF_STACK;
         stack.asSlice(STACK_SIZE - used, used).fill((byte) 0);
         deepestFrame = 0;
         setStackFrame(0);
         try {
-            return execute(program, r1, r2, r3, r4, r5);
+            return execute(program, 0, 0, r1, r2, r3, r4, r5);
         } catch (Trap t) {
             throw new ExecutionException(t.errno, t.pc, "insn " + t.pc + " (op 0x" + Integer.toHexString(t.op) + "): "
                     + t.getMessage(), t.getCause());
@@ -158,7 +166,20 @@ public final class Interpreter {
         } finally {
             regionCount = persistentCount;
             resetHit();
+            releaseHeld();
         }
+    }
+
+    private void releaseHeld() {
+        for (int i = 0; i < heldCount; i++) {
+            try {
+                held[i].close();
+            } catch (Exception e) {
+                // a resource that fails to close must not keep the others held
+            }
+            held[i] = null;
+        }
+        heldCount = 0;
     }
 
     private void setStackFrame(int depth) {
@@ -169,7 +190,8 @@ public final class Interpreter {
 
     // The dispatch loop. Kept below HotSpot's 8000-byte limit for compiling a method (about 5900
     // now): rare work (atomics, helper calls, frame changes, tail calls, errors) lives in its own methods.
-    private long execute(Program entry, long r1, long r2, long r3, long r4, long r5) {
+    // Runs from startPc in frame baseDepth until that frame exits (baseDepth > 0 for callbacks).
+    private long execute(Program entry, int startPc, int baseDepth, long r1, long r2, long r3, long r4, long r5) {
         // Allocated here, with a constant length, so that C2 knows every 4-bit index is in range.
         final long[] reg = new long[16];
         this.reg = reg;
@@ -178,11 +200,11 @@ public final class Interpreter {
         reg[3] = r3;
         reg[4] = r4;
         reg[5] = r5;
-        reg[BPF_REG_FP] = stackTop;
+        reg[BPF_REG_FP] = stackTop - (long) baseDepth * MAX_BPF_STACK;
         Program prog = entry;
         long[] slots = prog.slots;
-        int pc = 0;
-        int depth = 0;
+        int pc = startPc;
+        int depth = baseDepth;
         int tailCalls = 0;
         long steps = 0;
         for (;;) {
@@ -331,7 +353,7 @@ public final class Interpreter {
                 case BPF_JMP32 | BPF_JSLE | BPF_K: pc = (int) reg[d] <= k ? pc + 1 + (w >> 16) : pc + 1; break;
                 case BPF_JMP32 | BPF_JSLE | BPF_X: pc = (int) reg[d] <= (int) reg[s] ? pc + 1 + k : pc + 1; break;
                 // ---- calls and exit ----
-                case BPF_JMP | BPF_CALL: callHelper(prog, pc, w); pc++; break;
+                case BPF_JMP | BPF_CALL: callHelper(prog, pc, w, depth); pc++; break;
                 case CALL_LOCAL: {
                     if (depth == MAX_CALL_FRAMES - 1) {
                         throw new Trap(Errno.E2BIG, pc, w, "call depth exceeds " + MAX_CALL_FRAMES + " frames (MAX_CALL_FRAMES)");
@@ -342,7 +364,7 @@ public final class Interpreter {
                     break;
                 }
                 case BPF_JMP | BPF_EXIT: {
-                    if (depth == 0) {
+                    if (depth == baseDepth) {
                         insnCount = steps;
                         return reg[0];
                     }
@@ -362,6 +384,7 @@ public final class Interpreter {
                     } else {
                         tailCalls++;
                         if (next != NO_PROGRAM) {
+                            addProgramRegions(next);
                             prog = next;
                             slots = prog.slots;
                             pc = 0;
@@ -561,10 +584,14 @@ public final class Interpreter {
 
     // ---- calls ----
 
-    private void callHelper(Program prog, int pc, int w) {
+    private void callHelper(Program prog, int pc, int w, int depth) {
         var helper = prog.helpers[prog.aux[pc]];
+        callDepth = depth;
+        callProgram = prog;
         try {
             reg[0] = helper.call(helperContext, reg[1], reg[2], reg[3], reg[4], reg[5]);
+        } catch (Trap t) {
+            throw t; // a callback's own failure
         } catch (HelperException e) {
             throw new Trap(Errno.EFAULT, pc, w, "helper bpf_" + helper.name() + " (" + helper.id() + ") failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -608,15 +635,33 @@ public final class Interpreter {
      * {@link #NO_PROGRAM} when it counts but the slot is empty, else the program to continue with.
      */
     private Program tailCallTarget(int tailCalls, int pc, int w) {
-        ProgArray array = progArrays.resolve(reg[2]);
-        if (array == null) {
+        if (!(AbstractBpfMap.byAddress(reg[2]) instanceof ProgArrayMap array)) {
             throw new Trap(Errno.EINVAL, pc, w, "bpf_tail_call: r2 = 0x" + Long.toHexString(reg[2]) + " is not a prog array");
         }
         int index = (int) reg[3];
         if (Integer.compareUnsigned(index, array.maxEntries()) >= 0) return null;
         if (tailCalls >= MAX_TAIL_CALL_CNT) return null;
-        Program next = array.get(index);
-        return next == null ? NO_PROGRAM : next;
+        Object next = array.get(index);
+        if (next == null) return NO_PROGRAM;
+        if (!(next instanceof Program p)) {
+            throw new Trap(Errno.EINVAL, pc, w, "bpf_tail_call: slot " + index + " holds " + next.getClass().getSimpleName()
+                    + ", not an interpreter program");
+        }
+        return p;
+    }
+
+    /** Lets the run touch {@code p}'s own regions (its directly addressed map values). */
+    private void addProgramRegions(Program p) {
+        for (Program.Region r : p.regions) {
+            addRegionOnce(r.memory().address(), r.memory().byteSize(), r.writable(), "map");
+        }
+    }
+
+    private void addRegionOnce(long start, long length, boolean writable, String name) {
+        for (int i = 0; i < regionCount; i++) {
+            if (regionStart[i] == start && regionLength[i] == length && regionWritable[i] == writable) return;
+        }
+        addRegion(start, length, writable, name);
     }
 
     /** Ends a run from inside the loop; turned into an {@link ExecutionException} by {@code run}. */
@@ -659,7 +704,42 @@ public final class Interpreter {
         @Override
         public void grant(MemorySegment region, boolean writable) {
             requireNative(region);
-            addRegion(region.address(), region.byteSize(), writable, "helper");
+            addRegionOnce(region.address(), region.byteSize(), writable, "helper");
+        }
+
+        @Override
+        public boolean hold(AutoCloseable resource) {
+            for (int i = 0; i < heldCount; i++) {
+                if (held[i] == resource) return false;
+            }
+            if (heldCount == held.length) held = Arrays.copyOf(held, heldCount * 2);
+            held[heldCount++] = resource;
+            return true;
+        }
+
+        @Override
+        public long callback(long function, long r1, long r2, long r3, long r4, long r5) {
+            Program prog = callProgram;
+            int target = (int) function;
+            if ((function & ~0xffffffffL) != Program.FUNC_TAG || prog == null || !prog.isCallback(target)) {
+                throw new HelperException("0x" + Long.toHexString(function) + " is not a callback of the running program");
+            }
+            int depth = callDepth;
+            if (depth + 1 >= MAX_CALL_FRAMES) {
+                throw new HelperException("callback exceeds " + MAX_CALL_FRAMES + " frames (MAX_CALL_FRAMES)");
+            }
+            long[] saved = reg;
+            int callee = depth + 1;
+            if (callee > deepestFrame) deepestFrame = callee;
+            setStackFrame(callee);
+            try {
+                return execute(prog, target, callee, r1, r2, r3, r4, r5);
+            } finally {
+                reg = saved;
+                setStackFrame(depth);
+                callDepth = depth;
+                callProgram = prog;
+            }
         }
 
         @Override

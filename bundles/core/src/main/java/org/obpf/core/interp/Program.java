@@ -9,15 +9,18 @@ import org.obpf.api.BpfException;
 import org.obpf.api.Errno;
 import org.obpf.api.helper.Helper;
 import org.obpf.api.insn.Insn;
+import org.obpf.api.insn.InsnDecoder;
+import org.obpf.api.insn.InsnKind;
 import org.obpf.core.helper.BuiltinHelpers;
 import org.obpf.core.helper.HelperTable;
 
 /**
  * A program decoded once for the {@link Interpreter}: fields pre-split into int arrays, jump and
  * call targets made absolute, helper calls bound to helper objects (the kernel's
- * {@code fixup_bpf_call}), signed and sign-extending variants given opcodes of their own. Decoding
- * refuses anything the interpreter cannot run safely, so the dispatch loop needs no further checks
- * than the memory ones. Immutable and shareable between threads.
+ * {@code fixup_bpf_call}), signed and sign-extending variants given opcodes of their own. Programs
+ * are validated by {@link InsnDecoder} (the verifier's structural checks), and decoding refuses the
+ * rest of what the interpreter cannot run, so the dispatch loop needs no further checks than the
+ * memory ones. Immutable and shareable between threads.
  */
 public final class Program {
 
@@ -36,7 +39,6 @@ public final class Program {
     static final int DST_SHIFT = 12;
     static final int SRC_SHIFT = 16;
 
-    private static final int LDDW = BPF_LD | BPF_IMM | BPF_DW;
 
     final long[] insns;
     /** Per slot: internal opcode | dst << 12 | src << 16. */
@@ -56,14 +58,23 @@ public final class Program {
     /** Per slot: the 64-bit constant of an lddw (in its first slot). */
     final long[] imm64;
     final Helper[] helpers;
+    final List<Region> regions;
 
-    private Program(long[] insns, int[] code, int[] imm, int[] aux, long[] imm64, Helper[] helpers) {
+    /** Tags the value of an lddw of a {@code BPF_PSEUDO_FUNC}: the low 32 bits are the sub-program's slot. */
+    public static final long FUNC_TAG = 0x0bf0_0000_0000_0000L;
+
+    private final java.util.BitSet callbacks;
+
+    private Program(long[] insns, int[] code, int[] imm, int[] aux, long[] imm64, Helper[] helpers, List<Region> regions,
+            java.util.BitSet callbacks) {
+        this.callbacks = callbacks;
         this.insns = insns;
         this.code = code;
         this.imm = imm;
         this.aux = aux;
         this.imm64 = imm64;
         this.helpers = helpers;
+        this.regions = regions;
         this.slots = new long[code.length];
         for (int pc = 0; pc < code.length; pc++) slots[pc] = slot(pc, code[pc], imm[pc], aux[pc]);
     }
@@ -79,204 +90,134 @@ public final class Program {
     }
 
     /**
-     * Decodes and checks {@code insns} (one little-endian 64-bit word per slot, {@link Insn}'s
-     * packed form) and binds its helper calls against {@code helpers}.
+     * Validates {@code insns} (one little-endian 64-bit word per slot, {@link Insn}'s packed form)
+     * with {@link InsnDecoder}, the kernel verifier's structural checks and words, and binds its
+     * helper calls against {@code helpers} by helper number.
      *
-     * @throws BpfException {@link Errno#EINVAL} naming the instruction index and the problem: an
-     *     unknown or reserved opcode, a register above r10, a write to r10, a jump outside the
-     *     program or into the middle of an lddw, an lddw whose pseudo source was not resolved by
-     *     prelink, a call to a helper the table does not have, a last instruction that is neither
-     *     exit nor jump
+     * @throws BpfException {@link Errno#EINVAL} naming the instruction index and the problem: what
+     *     {@link InsnDecoder#validate} refuses, and what this interpreter cannot run: legacy packet
+     *     loads, an lddw whose map reference was not resolved by prelink, kfunc calls, a call to a
+     *     helper the table does not have
      */
     public static Program load(long[] insns, HelperTable helpers) throws BpfException {
+        return load(insns, helpers::require, List.of());
+    }
+
+    /**
+     * Resolves the helper of a call instruction from its {@code imm}: a helper number before
+     * prelink, the slot in the prelinked program's helper table after it.
+     */
+    @FunctionalInterface
+    public interface HelperBinder {
+        Helper bind(int imm) throws BpfException;
+    }
+
+    /**
+     * Validates and decodes {@code insns} as {@link #load(long[], HelperTable)} does, binding calls
+     * through {@code binder}; {@code regions} is native memory every run of this program may touch
+     * besides its stack and context (the value areas of the maps it addresses directly, as after
+     * an inlined array lookup or a {@code BPF_PSEUDO_MAP_VALUE} load).
+     */
+    public static Program load(long[] insns, HelperBinder binder, List<Region> regions) throws BpfException {
+        InsnDecoder.validate(insns);
         int n = insns.length;
-        if (n == 0) throw invalid(-1, "program has no instructions");
         int[] code = new int[n + 1];
         int[] imm = new int[n + 1];
         int[] aux = new int[n + 1];
         long[] imm64 = new long[n + 1];
-        boolean[] lddwTail = new boolean[n + 1];
         List<Helper> bound = new ArrayList<>();
+        java.util.BitSet callbacks = new java.util.BitSet(n);
 
         for (int pc = 0; pc < n; pc++) {
             long w = insns[pc];
+            InsnKind kind = InsnKind.of(w);
             int op = Insn.code(w);
             int dst = Insn.dst(w);
             int src = Insn.src(w);
             int off = Insn.off(w);
             int k = Insn.imm(w);
-            int cls = bpfClass(op);
             int internal = op;
             int a = 0;
-            if (dst > 10) throw invalid(pc, "invalid register r" + dst + " (op 0x" + Integer.toHexString(op) + ")");
-            switch (cls) {
-                case BPF_ALU, BPF_ALU64 -> {
-                    int operation = bpfOp(op);
-                    boolean x = bpfSrc(op) == BPF_X;
-                    checkSrc(pc, op, src, x);
-                    if (dst == BPF_REG_FP) throw invalid(pc, "frame pointer r10 is read only");
-                    switch (operation) {
-                        case BPF_ADD, BPF_SUB, BPF_MUL, BPF_OR, BPF_AND, BPF_LSH, BPF_RSH, BPF_XOR, BPF_ARSH ->
-                                requireOff(pc, op, off, 0);
-                        case BPF_DIV, BPF_MOD -> {
-                            if (off == 1) internal = VARIANT | op; // sdiv / smod
-                            else requireOff(pc, op, off, 0);
-                        }
-                        case BPF_MOV -> {
-                            if (off != 0) {
-                                boolean ok = x && (off == 8 || off == 16 || (off == 32 && cls == BPF_ALU64));
-                                if (!ok) throw invalid(pc, "invalid movsx offset " + off + " (op 0x" + Integer.toHexString(op) + ")");
-                                internal = VARIANT | op;
-                                k = 64 - off;
-                            }
-                        }
-                        case BPF_NEG -> {
-                            if (x) throw unknown(pc, op);
-                            requireOff(pc, op, off, 0);
-                        }
-                        case BPF_END -> {
-                            if (cls == BPF_ALU64 && x) throw unknown(pc, op);
-                            if (k != 16 && k != 32 && k != 64) throw invalid(pc, "invalid byte swap width " + k + " (op 0x" + Integer.toHexString(op) + ")");
-                        }
-                        default -> throw unknown(pc, op);
-                    }
+            switch (kind) {
+                case SDIV, SMOD -> internal = VARIANT | op;
+                case MOVSX -> {
+                    internal = VARIANT | op;
+                    k = 64 - off;
                 }
-                case BPF_LDX -> {
-                    int mode = bpfMode(op);
-                    if (mode != BPF_MEM && !(mode == BPF_MEMSX && bpfSize(op) != BPF_DW)) throw unknown(pc, op);
-                    checkSrc(pc, op, src, true);
-                    if (dst == BPF_REG_FP) throw invalid(pc, "frame pointer r10 is read only");
-                    a = off;
-                }
-                case BPF_ST -> {
-                    if (bpfMode(op) != BPF_MEM) throw unknown(pc, op);
-                    a = off;
-                }
-                case BPF_STX -> {
-                    checkSrc(pc, op, src, true);
-                    int mode = bpfMode(op);
-                    if (mode == BPF_ATOMIC) {
-                        if (bpfSize(op) != BPF_W && bpfSize(op) != BPF_DW) throw unknown(pc, op);
-                        switch (k) {
-                            case BPF_ADD, BPF_OR, BPF_AND, BPF_XOR -> { }
-                            case BPF_ADD | BPF_FETCH, BPF_OR | BPF_FETCH, BPF_AND | BPF_FETCH,
-                                 BPF_XOR | BPF_FETCH, BPF_XCHG -> {
-                                if (src == BPF_REG_FP) throw invalid(pc, "frame pointer r10 is read only (atomic fetch into r10)");
-                            }
-                            case BPF_CMPXCHG -> { }
-                            default -> throw invalid(pc, "invalid atomic operation 0x" + Integer.toHexString(k));
-                        }
-                    } else if (mode != BPF_MEM) {
-                        throw unknown(pc, op);
-                    }
-                    a = off;
-                }
-                case BPF_LD -> {
-                    if (op != LDDW) {
-                        int mode = bpfMode(op);
-                        if (mode == BPF_ABS || mode == BPF_IND) {
-                            throw invalid(pc, "legacy packet load (BPF_ABS/BPF_IND, op 0x" + Integer.toHexString(op)
-                                    + ") is not supported: it needs a socket buffer context");
-                        }
-                        throw unknown(pc, op);
-                    }
-                    if (dst == BPF_REG_FP) throw invalid(pc, "frame pointer r10 is read only");
-                    if (src != 0) {
+                case LDX, LDXSX, ST, STX -> a = off;
+                case LD_ABS, LD_IND -> throw invalid(pc, "legacy packet load (BPF_ABS/BPF_IND, op 0x"
+                        + Integer.toHexString(op) + ") is not supported: it needs a socket buffer context");
+                case LD_IMM64 -> {
+                    long value = (k & 0xffffffffL) | (long) Insn.imm(insns[pc + 1]) << 32;
+                    if (src == BPF_PSEUDO_FUNC) {
+                        callbacks.set(pc + 1 + k);
+                        // A callback reference: a token naming the sub-program, handed back by a
+                        // helper to HelperContext.callback (the kernel puts the JITed address here).
+                        value = FUNC_TAG | (pc + 1 + k);
+                    } else if (src != 0) {
                         throw invalid(pc, "lddw with pseudo source " + src + " (" + pseudoName(src)
                                 + ") must be resolved by prelink before the program runs");
                     }
-                    if (pc + 1 >= n || Insn.code(insns[pc + 1]) != 0) {
-                        throw invalid(pc, "invalid bpf_ld_imm64 insn: the second slot is missing");
-                    }
-                    imm64[pc] = (k & 0xffffffffL) | (long) Insn.imm(insns[pc + 1]) << 32;
-                    lddwTail[pc + 1] = true;
+                    imm64[pc] = value;
                     code[pc] = internal | dst << DST_SHIFT;
                     imm[pc] = k;
-                    // The second slot is never executed (pc skips it); mark it so that a jump into it is refused.
+                    // The second slot is never executed (pc skips it).
                     code[pc + 1] = FALL_OFF;
                     pc++;
                     continue;
                 }
-                case BPF_JMP, BPF_JMP32 -> {
-                    int operation = bpfOp(op);
-                    boolean x = bpfSrc(op) == BPF_X;
-                    switch (operation) {
-                        case BPF_JA -> {
-                            if (x) throw unknown(pc, op);
-                            a = pc + 1 + (cls == BPF_JMP ? off : k); // JMP32|JA is gotol: 32-bit offset in imm
+                case JA -> a = pc + 1 + off;
+                case GOTOL -> a = pc + 1 + k;
+                case CALL_HELPER -> {
+                    Helper h;
+                    try {
+                        h = binder.bind(k);
+                    } catch (BpfException e) {
+                        throw invalid(pc, e.getMessage());
+                    }
+                    if (h.id() == BuiltinHelpers.BPF_FUNC_tail_call) {
+                        internal = TAIL_CALL;
+                    } else {
+                        a = bound.indexOf(h);
+                        if (a < 0) {
+                            a = bound.size();
+                            bound.add(h);
                         }
-                        case BPF_EXIT -> {
-                            if (cls != BPF_JMP || x) throw unknown(pc, op);
-                        }
-                        case BPF_CALL -> {
-                            if (cls != BPF_JMP) throw unknown(pc, op);
-                            if (x) {
-                                throw invalid(pc, "callx (indirect call, op 0x8d) is not supported: it is not part of"
-                                        + " RFC 9669's instruction set and the kernel refuses it from programs");
-                            }
-                            switch (src) {
-                                case BPF_HELPER_CALL -> {
-                                    Helper h;
-                                    try {
-                                        h = helpers.require(k);
-                                    } catch (BpfException e) {
-                                        throw invalid(pc, e.getMessage());
-                                    }
-                                    if (k == BuiltinHelpers.BPF_FUNC_tail_call) {
-                                        internal = TAIL_CALL;
-                                    } else {
-                                        a = bound.indexOf(h);
-                                        if (a < 0) {
-                                            a = bound.size();
-                                            bound.add(h);
-                                        }
-                                    }
-                                }
-                                case BPF_PSEUDO_CALL -> {
-                                    internal = CALL_LOCAL;
-                                    a = pc + 1 + k;
-                                }
-                                case BPF_PSEUDO_KFUNC_CALL -> throw invalid(pc, "kfunc calls are not supported");
-                                default -> throw invalid(pc, "invalid call source " + src);
-                            }
-                        }
-                        case BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET, BPF_JNE, BPF_JSGT, BPF_JSGE, BPF_JLT, BPF_JLE,
-                             BPF_JSLT, BPF_JSLE -> {
-                            checkSrc(pc, op, src, x);
-                            a = pc + 1 + off;
-                        }
-                        default -> throw unknown(pc, op);
                     }
                 }
-                default -> throw unknown(pc, op);
+                case CALL_LOCAL -> {
+                    internal = CALL_LOCAL;
+                    a = pc + 1 + k;
+                }
+                case CALL_KFUNC -> throw invalid(pc, "kfunc calls are not supported");
+                default -> {
+                    if (kind.group() == InsnKind.Group.JMP) a = pc + 1 + off; // conditional jumps
+                    if (kind.group() == InsnKind.Group.ATOMIC) a = off;
+                }
             }
             code[pc] = internal | dst << DST_SHIFT | src << SRC_SHIFT;
             imm[pc] = k;
             aux[pc] = a;
         }
         code[n] = FALL_OFF;
+        return new Program(insns.clone(), code, imm, aux, imm64, bound.toArray(Helper[]::new), List.copyOf(regions), callbacks);
+    }
 
-        // Every jump must land on an instruction: not outside, not in the middle of an lddw.
-        for (int pc = 0; pc < n; pc++) {
-            int op = code[pc] & OP_MASK;
-            int cls = bpfClass(op);
-            boolean jump = (cls == BPF_JMP || cls == BPF_JMP32) && op != (BPF_JMP | BPF_CALL)
-                    && op != (BPF_JMP | BPF_EXIT) && op != TAIL_CALL && op != FALL_OFF;
-            if (!jump) continue;
-            int target = aux[pc];
-            String what = op == CALL_LOCAL ? "call" : "jump";
-            if (target < 0 || target >= n) {
-                throw invalid(pc, what + " out of range: target " + target + ", program has " + n + " instructions");
-            }
-            if (lddwTail[target]) throw invalid(pc, what + " into the middle of the lddw at " + (target - 1));
+    /** Native memory a program may touch on every run, besides its stack and context. */
+    public record Region(java.lang.foreign.MemorySegment memory, boolean writable) {
+        public Region {
+            if (!memory.isNative()) throw new IllegalArgumentException("a program region must be native memory");
         }
-        int last = n - 1;
-        if (lddwTail[last]) last--;
-        int lastOp = code[last] & OP_MASK;
-        if (lastOp != (BPF_JMP | BPF_EXIT) && lastOp != (BPF_JMP | BPF_JA) && lastOp != (BPF_JMP32 | BPF_JA)) {
-            throw invalid(last, "last insn is not an exit or jmp");
-        }
-        return new Program(insns.clone(), code, imm, aux, imm64, bound.toArray(Helper[]::new));
+    }
+
+    /** Whether slot {@code pc} starts a sub-program the program references as a callback. */
+    boolean isCallback(int pc) {
+        return pc >= 0 && callbacks.get(pc);
+    }
+
+    /** The regions given to {@link #load(long[], HelperBinder, List)}. */
+    public List<Region> regions() {
+        return regions;
     }
 
     /** Packs one slot for the dispatch loop (layout in {@link #slots}). */
@@ -303,14 +244,6 @@ public final class Program {
         return (code & 0xffffffffL) | (long) imm << 32;
     }
 
-    private static void checkSrc(int pc, int op, int src, boolean used) throws BpfException {
-        if (used && src > 10) throw invalid(pc, "invalid register r" + src + " (op 0x" + Integer.toHexString(op) + ")");
-    }
-
-    private static void requireOff(int pc, int op, int off, int expected) throws BpfException {
-        if (off != expected) throw invalid(pc, "invalid offset " + off + " for op 0x" + Integer.toHexString(op));
-    }
-
     private static String pseudoName(int src) {
         return switch (src) {
             case BPF_PSEUDO_MAP_FD -> "BPF_PSEUDO_MAP_FD";
@@ -321,10 +254,6 @@ public final class Program {
             case BPF_PSEUDO_MAP_IDX_VALUE -> "BPF_PSEUDO_MAP_IDX_VALUE";
             default -> "unknown";
         };
-    }
-
-    private static BpfException unknown(int pc, int op) {
-        return invalid(pc, "unknown opcode 0x" + Integer.toHexString(op));
     }
 
     private static BpfException invalid(int pc, String message) {
