@@ -6,7 +6,7 @@ import org.obpf.api.Errno;
 
 /**
  * A {@code bpf()} command the kernel failed, with its raw error number. {@link #errno()} is the
- * matching {@link Errno} when OBPF's enum has one and {@code null} otherwise (EBADF, ENOSYS ...);
+ * matching {@link Errno} when OBPF's enum has one and {@code null} otherwise (ENOSYS, EPROTO ...);
  * {@link #rawErrno()} and {@link #errnoName()} always say what the kernel returned. A refused
  * {@code BPF_PROG_LOAD} carries the verifier's log.
  */
