@@ -437,7 +437,8 @@ public record Scalar(Tnum var, long smin, long smax, long umin, long umax,
         long[] vals = {smin, smax, umin, umax, s32min, s32max, u32min & 0xffffffffL, u32max & 0xffffffffL};
         boolean[] omit = {smin == Long.MIN_VALUE, smax == Long.MAX_VALUE, umin == 0, umax == -1L,
                 s32min == Integer.MIN_VALUE, s32max == Integer.MAX_VALUE, u32min == 0, u32max == -1};
-        String sep = sb.charAt(sb.length() - 1) == '(' ? "" : ",";
+        char last = sb.charAt(sb.length() - 1);
+        String sep = last == '(' || last == ',' ? "" : ",";
         for (int i = 0; i < 8; i++) {
             if (omit[i]) continue;
             boolean neg1 = names[i].charAt(0) == 's' && vals[i] < 0;

@@ -1,0 +1,23 @@
+package org.obpf.core.verifier;
+
+import java.util.List;
+
+/**
+ * The verifier's verdict and what it measured.
+ *
+ * @param accepted       true when every path is safe
+ * @param error          the rule broken, in the kernel's words (may span lines), or null
+ * @param errorInsn      slot index of the rejected instruction, or -1
+ * @param log            the verifier log at the requested level
+ * @param processed      instructions processed over all paths ({@code insn_processed})
+ * @param totalStates    states stored for pruning ({@code total_states})
+ * @param peakStates     most states stored at once ({@code peak_states})
+ * @param maxStatesPerInsn most states stored at one instruction
+ * @param nanos          verification time
+ * @param aux            one entry per slot
+ * @param stackDepth     per sub-program, the stack bytes it uses
+ */
+public record VerifierResult(boolean accepted, String error, int errorInsn, String log, int processed,
+                             int totalStates, int peakStates, int maxStatesPerInsn, long nanos,
+                             List<InsnAux> aux, List<Integer> stackDepth) {
+}
