@@ -78,6 +78,8 @@ final class State {
         /** Times this checkpoint pruned another path; states that never prune may be dropped. */
         int hits;
         int misses;
+        /** exactHash of the state: a cheap first test for the infinite-loop check. */
+        long hash;
 
         Checkpoint(State state, Checkpoint parent) {
             this.state = state;

@@ -272,6 +272,8 @@ public final class Verifier {
                 logLine(insnIdx + ": (" + String.format("%02x", insns[insnIdx].code()) + ") "
                         + Disassembler.format(prog, insnIdx));
             }
+            int cls = insns[insnIdx].bpfClass();
+            if (cls == BPF_JMP || cls == BPF_JMP32) jmpsProcessed++;
             boolean pathDone = step(insns[insnIdx]);
             if (pathDone) {
                 endPath(st);
@@ -1324,16 +1326,28 @@ public final class Verifier {
             list = new ArrayList<>(2);
             explored[idx] = list;
         }
+        boolean first = list.isEmpty();
+        boolean inLoop = false;
+        long hash = 0;
+        boolean hashed = false;
         for (int i = 0; i < list.size(); i++) {
             State.Checkpoint cp = list.get(i);
             if (cp.branches > 0) {
+                inLoop = true;
                 if (callbackCall[idx]) {
                     // The helper bounds the iterations: covering an ancestor ends the iteration.
                     if (statesEqual(cp.state, st, false)) return true;
                     widen(cp.state, st);
+                    hashed = false;
                     continue;
                 }
-                if (statesEqual(cp.state, st, true)) throw reject("infinite loop detected at insn " + idx);
+                if (!hashed) {
+                    hash = exactHash(st);
+                    hashed = true;
+                }
+                if (cp.hash == hash && statesEqual(cp.state, st, true)) {
+                    throw reject("infinite loop detected at insn " + idx);
+                }
                 continue;
             }
             if (statesEqual(cp.state, st, false)) {
@@ -1347,8 +1361,17 @@ public final class Verifier {
                 curStates--;
             }
         }
+        // The kernel's heuristics: a new state only every few jumps, and rarely inside a loop
+        // (iterations differ and seldom prune each other); the first visit always stores one.
+        boolean add = first || jmpsProcessed - prevJmpsProcessed >= 2 && processed - prevInsnProcessed >= 8;
+        if (inLoop && !first && jmpsProcessed - prevJmpsProcessed < 20 && processed - prevInsnProcessed < 100) add = false;
+        if (callbackCall[idx]) add = true; // the widened state is what ends the callback's iterations
+        if (!add) return false;
+        prevJmpsProcessed = jmpsProcessed;
+        prevInsnProcessed = processed;
         State copy = st.copy();
         State.Checkpoint cp = new State.Checkpoint(copy, st.parent);
+        cp.hash = exactHash(copy);
         st.parent = cp;
         list.add(cp);
         totalStates++;
@@ -1356,6 +1379,43 @@ public final class Verifier {
         peakStates = Math.max(peakStates, curStates);
         maxStatesPerInsn = Math.max(maxStatesPerInsn, list.size());
         return false;
+    }
+
+    private int jmpsProcessed;
+    private int prevJmpsProcessed;
+    private int prevInsnProcessed;
+
+    /** A hash of what an exact comparison looks at, ids left out (they are compared as a mapping). */
+    private long exactHash(State s) {
+        long h = s.frames.size();
+        for (int i = 0; i < s.frames.size(); i++) {
+            FuncState f = s.frames.get(i);
+            int at;
+            if (i == s.frames.size() - 1) at = s.insn;
+            else {
+                FuncState next = s.frames.get(i + 1);
+                at = next.callback ? next.callsite : next.callsite + 1;
+            }
+            int live = liveIn[at] | 1 << 10;
+            h = h * 31 + f.callsite;
+            for (int r = 0; r < 11; r++) {
+                if ((live & (1 << r)) != 0) h = h * 31 + regHash(f.regs[r]);
+            }
+            h = h * 31 + Arrays.hashCode(f.slotType);
+            for (Reg sp : f.spilled) if (sp != null) h = h * 31 + regHash(sp);
+        }
+        return h * 31 + s.refs.size();
+    }
+
+    private static long regHash(Reg r) {
+        long h = r.type().ordinal();
+        h = h * 31 + r.s().hashCode();
+        h = h * 31 + r.off();
+        h = h * 31 + r.range();
+        h = h * 31 + r.map();
+        h = h * 31 + Long.hashCode(r.memSize());
+        h = h * 31 + r.frameNo();
+        return h * 4 + (r.maybeNull() ? 2 : 0) + (r.ringbuf() ? 1 : 0);
     }
 
     /** Scalars that changed since an earlier iteration of a callback loop become unknown. */
