@@ -14,8 +14,13 @@ import org.obpf.api.insn.InvalidInsnException;
  * The kernel's {@code opt_subreg_zext_lo32_rnd_hi32} for back-ends whose {@code needsZext()} is
  * true: after every instruction that defines only the low 32 bits of a register (32-bit ALU,
  * narrow loads) and whose upper half some later instruction reads as 64 bits, an explicit
- * zero extension {@code w = w} ({@code BPF_ZEXT_REG}: mov32 with imm 1) is inserted. Jump and
- * call offsets are adjusted. Run on a verified program.
+ * zero extension {@code w = w} is inserted. Jump and call offsets are adjusted. Run on a verified
+ * program.
+ *
+ * <p>The kernel's {@code BPF_ZEXT_REG} marks its zero extension with imm 1 so JITs can recognise
+ * it; OBPF inserts a plain {@code mov32 w, w} (imm 0) instead, because the marked form is refused
+ * by {@link InsnDecoder} (as by the kernel's own checks) and later passes decode the program again.
+ * A back-end recognises the inserted instruction as a 32-bit move with dst equal to src.
  */
 public final class Zext {
     private Zext() {}
@@ -23,9 +28,9 @@ public final class Zext {
     /** The patched program and where each original slot went. */
     public record Patched(long[] prog, int[] newIndex, int inserted) {}
 
-    /** BPF_ZEXT_REG(r): the kernel marks the explicit zero extension with imm 1. */
+    /** The inserted zero extension: {@code w<reg> = w<reg>}. */
     public static long zextInsn(int reg) {
-        return Insn.encode(BPF_ALU | BPF_MOV | BPF_X, reg, reg, 0, 1);
+        return Insn.encode(BPF_ALU | BPF_MOV | BPF_X, reg, reg, 0, 0);
     }
 
     public static Patched insert(long[] prog) throws InvalidInsnException {
@@ -37,8 +42,8 @@ public final class Zext {
         boolean[] zext = new boolean[n];
         for (DecodedInsn d : decoded) {
             if (!Liveness.defines32(d)) continue;
-            // Already an explicit zero extension: nothing to add.
-            if (d.kind() == InsnKind.MOV && d.srcIsReg() && d.imm() == 1 && d.dst() == d.src()) continue;
+            // Already a zero extension (w = w): nothing to add.
+            if (d.kind() == InsnKind.MOV && d.srcIsReg() && d.dst() == d.src()) continue;
             int out = 0;
             for (int s : Liveness.successors(d)) if (s < n) out |= hi[s];
             if ((out & (1 << d.dst())) != 0) zext[d.index()] = true;
