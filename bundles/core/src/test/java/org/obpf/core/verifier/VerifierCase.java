@@ -58,6 +58,10 @@ record VerifierCase(String name, String title, ProgramType type, List<MapSpec> m
                 src.append('\n');
                 continue;
             }
+            if (name.endsWith(".hex")) {
+                src.append(line).append('\n');
+                continue;
+            }
             int hash = t.indexOf('#');
             String code = (hash >= 0 ? t.substring(0, hash) : t).strip();
             if (code.isEmpty() || code.endsWith(":") && !code.contains(" ")) {
@@ -90,7 +94,7 @@ record VerifierCase(String name, String title, ProgramType type, List<MapSpec> m
             }
         }
         if (accept == null) throw new IllegalArgumentException(name + ": no '# result:' line");
-        long[] prog = Assembler.assemble(src.toString());
+        long[] prog = name.endsWith(".hex") ? hex(src.toString()) : Assembler.assemble(src.toString());
         for (int[] p : patches) {
             long w = prog[p[0]];
             if (p[1] == BPF_PSEUDO_FUNC) {
@@ -102,6 +106,18 @@ record VerifierCase(String name, String title, ProgramType type, List<MapSpec> m
         }
         return new VerifierCase(name, title, type, List.copyOf(maps), accept, List.copyOf(errors), insn, List.copyOf(logs),
                 memSize, limit, prog);
+    }
+
+    /** A {@code .hex} case: 8-byte little-endian instructions as hex bytes (from clang, see its header). */
+    static long[] hex(String text) {
+        String digits = text.replaceAll("\\s+", "");
+        long[] w = new long[digits.length() / 16];
+        for (int i = 0; i < w.length; i++) {
+            long v = 0;
+            for (int j = 7; j >= 0; j--) v = v << 8 | Long.parseLong(digits.substring(i * 16 + 2 * j, i * 16 + 2 * j + 2), 16);
+            w[i] = v;
+        }
+        return w;
     }
 
     VerifierOptions options(int logLevel) {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The verifier's test suite as data (PREVAIL's way): every {@code .s} file under
+ * The verifier's test suite as data (PREVAIL's way): every {@code .s} (assembler) and
+ * {@code .hex} (clang-compiled bytecode) file under
  * {@code verifier/accept} and {@code verifier/reject} is one case, checked for its verdict, its
  * rejection message fragments and the rejected instruction.
  */
@@ -25,7 +26,7 @@ class VerifierCasesTest {
     static List<Path> files(String dir) throws IOException, URISyntaxException {
         Path root = Path.of(VerifierCasesTest.class.getResource("/verifier/" + dir).toURI());
         try (Stream<Path> s = Files.list(root)) {
-            return s.filter(p -> p.toString().endsWith(".s")).sorted().toList();
+            return s.filter(p -> p.toString().endsWith(".s") || p.toString().endsWith(".hex")).sorted().toList();
         }
     }
 
