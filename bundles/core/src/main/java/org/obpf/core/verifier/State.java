@@ -80,6 +80,8 @@ final class State {
         int misses;
         /** exactHash of the state: a cheap first test for the infinite-loop check. */
         long hash;
+        /** The instruction it is stored at. */
+        int insn;
 
         Checkpoint(State state, Checkpoint parent) {
             this.state = state;

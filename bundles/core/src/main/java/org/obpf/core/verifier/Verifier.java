@@ -52,9 +52,10 @@ public final class Verifier {
     private final boolean[] callbackCall;
     private final int[] liveIn;
     private final CtxAccess[] ctxAux;
+    /** The pointer type each memory instruction went through first (insn_aux_data.ptr_type). */
+    private final RegType[] ptrType;
     private final boolean[] seen;
-    @SuppressWarnings("unchecked")
-    private final List<State.Checkpoint>[] explored;
+    private final Explored[] explored;
     private final StringBuilder log = new StringBuilder();
     private final StringBuilder pathLog = new StringBuilder();
 
@@ -103,8 +104,9 @@ public final class Verifier {
         prunePoint = new boolean[n];
         callbackCall = new boolean[n];
         ctxAux = new CtxAccess[n];
+        ptrType = new RegType[n];
         seen = new boolean[n];
-        explored = new List[n];
+        explored = new Explored[n];
         liveIn = Liveness.liveIn(insns);
     }
 
@@ -245,6 +247,7 @@ public final class Verifier {
         State.Checkpoint cp = s.parent;
         while (cp != null) {
             if (--cp.branches > 0) break;
+            completed(cp);
             cp = cp.parent;
         }
     }
@@ -566,7 +569,8 @@ public final class Verifier {
         if (a.isScalar() && b.isScalar()) return Scalar.branchTaken(op, jmp32, a.s(), b.s());
         Reg ptr = a.isPointer() ? a : b;
         Reg other = a.isPointer() ? b : a;
-        if (!other.isConst() || other.s().constValue() != 0) return -1;
+        // A non-null pointer is not 0; its low 32 bits may be, so JMP32 decides nothing.
+        if (jmp32 || !other.isConst() || other.s().constValue() != 0) return -1;
         if (ptr.maybeNull()) return -1;
         return switch (op) {
             case BPF_JEQ -> 0;
@@ -732,6 +736,13 @@ public final class Verifier {
      */
     private Reg access(int regno, int insnOff, int size, boolean write, Reg value, boolean signExt) {
         Reg p = st.regs()[regno];
+        // The ctx rewriting pass changes the instruction itself: it must always see the context.
+        RegType prev = ptrType[insnIdx];
+        if (prev == null) {
+            ptrType[insnIdx] = p.type();
+        } else if (prev != p.type() && (prev == RegType.PTR_TO_CTX || p.type() == RegType.PTR_TO_CTX)) {
+            throw reject("same insn cannot be used with different pointers");
+        }
         int off = insnOff + p.off();
         Reg loaded = Reg.UNKNOWN;
         String what = p.typeName();
@@ -1318,44 +1329,54 @@ public final class Verifier {
 
     // ------------------------------------------------------------------ pruning
 
+    /**
+     * The stored states of one instruction: those whose paths are all explored (they can prune)
+     * and those still being explored (an ancestor of the current path: only an exact repeat of
+     * one is meaningful, an infinite loop), the latter found by their exact hash.
+     */
+    private static final class Explored {
+        final List<State.Checkpoint> done = new ArrayList<>(2);
+        final java.util.HashMap<Long, List<State.Checkpoint>> active = new java.util.HashMap<>();
+        int activeCount;
+    }
+
     /** is_state_visited: true when a stored state covers the current one (prune this path). */
     private boolean isStateVisited() {
         int idx = insnIdx;
-        List<State.Checkpoint> list = explored[idx];
-        if (list == null) {
-            list = new ArrayList<>(2);
-            explored[idx] = list;
+        Explored ex = explored[idx];
+        if (ex == null) {
+            ex = new Explored();
+            explored[idx] = ex;
         }
-        boolean first = list.isEmpty();
-        boolean inLoop = false;
-        long hash = 0;
-        boolean hashed = false;
+        boolean first = ex.done.isEmpty() && ex.activeCount == 0;
+        boolean inLoop = ex.activeCount > 0;
+        if (inLoop) {
+            if (callbackCall[idx]) {
+                // The helper bounds the iterations: covering an ancestor ends the iteration.
+                for (List<State.Checkpoint> l : ex.active.values()) {
+                    for (State.Checkpoint cp : l) {
+                        if (statesEqual(cp.state, st, false)) return true;
+                        widen(cp.state, st);
+                    }
+                }
+            } else {
+                List<State.Checkpoint> same = ex.active.get(exactHash(st));
+                if (same != null) {
+                    for (State.Checkpoint cp : same) {
+                        if (statesEqual(cp.state, st, true)) throw reject("infinite loop detected at insn " + idx);
+                    }
+                }
+            }
+        }
+        List<State.Checkpoint> list = ex.done;
         for (int i = 0; i < list.size(); i++) {
             State.Checkpoint cp = list.get(i);
-            if (cp.branches > 0) {
-                inLoop = true;
-                if (callbackCall[idx]) {
-                    // The helper bounds the iterations: covering an ancestor ends the iteration.
-                    if (statesEqual(cp.state, st, false)) return true;
-                    widen(cp.state, st);
-                    hashed = false;
-                    continue;
-                }
-                if (!hashed) {
-                    hash = exactHash(st);
-                    hashed = true;
-                }
-                if (cp.hash == hash && statesEqual(cp.state, st, true)) {
-                    throw reject("infinite loop detected at insn " + idx);
-                }
-                continue;
-            }
             if (statesEqual(cp.state, st, false)) {
                 cp.hits++;
                 return true;
             }
             cp.misses++;
-            if (cp.misses > cp.hits * 3 + 3 && cp.branches == 0) {
+            if (cp.misses > cp.hits * 3 + 3) {
                 // Rarely useful states are dropped (the kernel's miss_cnt heuristic).
                 list.remove(i--);
                 curStates--;
@@ -1372,13 +1393,26 @@ public final class Verifier {
         State copy = st.copy();
         State.Checkpoint cp = new State.Checkpoint(copy, st.parent);
         cp.hash = exactHash(copy);
+        cp.insn = idx;
         st.parent = cp;
-        list.add(cp);
+        ex.active.computeIfAbsent(cp.hash, h -> new ArrayList<>(1)).add(cp);
+        ex.activeCount++;
         totalStates++;
         curStates++;
         peakStates = Math.max(peakStates, curStates);
-        maxStatesPerInsn = Math.max(maxStatesPerInsn, list.size());
+        maxStatesPerInsn = Math.max(maxStatesPerInsn, ex.done.size() + ex.activeCount);
         return false;
+    }
+
+    /** A checkpoint whose paths are all explored moves to the states that can prune. */
+    private void completed(State.Checkpoint cp) {
+        Explored ex = explored[cp.insn];
+        List<State.Checkpoint> l = ex.active.get(cp.hash);
+        if (l != null && l.remove(cp)) {
+            if (l.isEmpty()) ex.active.remove(cp.hash);
+            ex.activeCount--;
+            ex.done.add(cp);
+        }
     }
 
     private int jmpsProcessed;
