@@ -25,8 +25,9 @@ public record VerifierOptions(ProgramType type, List<MapSpec> maps, int logLevel
         if (logLevel < 0 || logLevel > 2) throw new IllegalArgumentException("log level must be 0, 1 or 2: " + logLevel);
     }
 
+    /** No log (level 0, as the kernel's default), FLAT memory of 0 bytes, the 1M limit. */
     public static VerifierOptions of(ProgramType type, List<MapSpec> maps) {
-        return new VerifierOptions(type, maps, 1, 0, BPF_COMPLEXITY_LIMIT_INSNS);
+        return new VerifierOptions(type, maps, 0, 0, BPF_COMPLEXITY_LIMIT_INSNS);
     }
 
     public VerifierOptions withLogLevel(int level) {

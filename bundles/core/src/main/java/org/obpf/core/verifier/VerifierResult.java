@@ -1,6 +1,8 @@
 package org.obpf.core.verifier;
 
 import java.util.List;
+import org.obpf.api.BpfException;
+import org.obpf.api.Errno;
 
 /**
  * The verifier's verdict and what it measured.
@@ -20,4 +22,18 @@ import java.util.List;
 public record VerifierResult(boolean accepted, String error, int errorInsn, String log, int processed,
                              int totalStates, int peakStates, int maxStatesPerInsn, long nanos,
                              List<InsnAux> aux, List<Integer> stackDepth) {
+
+    /**
+     * The verdict as {@code bpf(BPF_PROG_LOAD)} reports it: nothing when accepted, else an
+     * exception with the kernel's errno (E2BIG for the complexity limit, EINVAL for a malformed
+     * program, EACCES for an unsafe one) and the message {@code "insn N: <rule>"}.
+     */
+    public void requireAccepted() throws BpfException {
+        if (accepted) return;
+        Errno errno;
+        if (error.startsWith("BPF program is too large")) errno = Errno.E2BIG;
+        else if (processed == 0 || error.startsWith("infinite loop") || error.startsWith("unreachable")) errno = Errno.EINVAL;
+        else errno = Errno.EACCES;
+        throw new BpfException(errno, "insn " + errorInsn + ": " + error);
+    }
 }

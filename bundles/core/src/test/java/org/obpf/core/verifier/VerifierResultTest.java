@@ -124,6 +124,18 @@ class VerifierResultTest {
     }
 
     @Test
+    void requireAcceptedGivesTheKernelsErrno() throws Exception {
+        verify("mov %r0, 0\nexit", ProgramType.XDP, 0).requireAccepted();
+        org.obpf.api.BpfException e = org.junit.jupiter.api.Assertions.assertThrows(org.obpf.api.BpfException.class,
+                () -> verify("exit", ProgramType.XDP, 0).requireAccepted());
+        assertEquals(org.obpf.api.Errno.EACCES, e.errno());
+        assertEquals("insn 0: R0 !read_ok", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(org.obpf.api.BpfException.class,
+                () -> Verifier.verify(new long[] {0x8dL}, VerifierOptions.of(ProgramType.XDP, List.of())).requireAccepted());
+        assertEquals(org.obpf.api.Errno.EINVAL, e.errno());
+    }
+
+    @Test
     void structuralRefusalsComeFromTheDecoder() throws Exception {
         VerifierResult r = Verifier.verify(new long[] {0x8dL}, VerifierOptions.of(ProgramType.XDP, List.of()));
         assertFalse(r.accepted());
