@@ -735,6 +735,11 @@ public final class Verifier {
      * {@code value} through register {@code regno} at {@code insnOff}.
      */
     private Reg access(int regno, int insnOff, int size, boolean write, Reg value, boolean signExt) {
+        return access(regno, insnOff, size, write, value, signExt, false);
+    }
+
+    /** check_mem_access; {@code strictAlign} for atomics, which must be aligned on every pointer type. */
+    private Reg access(int regno, int insnOff, int size, boolean write, Reg value, boolean signExt, boolean strictAlign) {
         Reg p = st.regs()[regno];
         // The ctx rewriting pass changes the instruction itself: it must always see the context.
         RegType prev = ptrType[insnIdx];
@@ -750,6 +755,7 @@ public final class Verifier {
                 || p.type() == RegType.CONST_PTR_TO_MAP || p.type() == RegType.PTR_TO_FUNC) {
             throw reject("R" + regno + " invalid mem access '" + what + "'");
         }
+        checkAlignment(p, insnOff, size, strictAlign || p.type() == RegType.PTR_TO_STACK);
         switch (p.type()) {
             case PTR_TO_MAP_VALUE -> checkRegion(regno, p, off, size, maps.get(p.map()).valueSize());
             case PTR_TO_MAP_KEY -> {
@@ -770,6 +776,24 @@ public final class Verifier {
             loaded = Reg.scalar(signExt ? loaded.s().signExtend(size * 8) : loaded.s().truncate(size));
         }
         return loaded;
+    }
+
+    /**
+     * check_ptr_alignment: the stack is always strictly aligned (spill tracking relies on it), other
+     * memory only for atomics (x86-64 loads and stores need no alignment; NET_IP_ALIGN is 0).
+     */
+    private void checkAlignment(Reg p, int insnOff, int size, boolean strict) {
+        if (!strict || size == 1 || p.type().isPacket()) return;
+        Tnum regOff = p.s().var().add(Tnum.constant(p.off() + insnOff));
+        if (regOff.isAligned(size)) return;
+        String desc = switch (p.type()) {
+            case PTR_TO_STACK -> "stack ";
+            case PTR_TO_MAP_VALUE -> "value ";
+            case PTR_TO_MAP_KEY -> "key ";
+            case PTR_TO_CTX -> "context ";
+            default -> "";
+        };
+        throw reject("misaligned " + desc + "access off " + p.s().var() + "+" + p.off() + "+" + insnOff + " size " + size);
     }
 
     /** check_mem_region_access with __check_mem_access's messages. */
@@ -837,10 +861,6 @@ public final class Verifier {
         if (v.isConst()) {
             minOff = v.constValue() + off;
             maxOff = minOff + size;
-            // check_ptr_alignment comes first: the stack is always strictly aligned
-            if (minOff % size != 0) {
-                throw reject("misaligned stack access off " + v.var() + "+" + p.off() + "+" + insnOff + " size " + size);
-            }
             if (minOff < -MAX_BPF_STACK || maxOff > 0) {
                 throw reject("invalid" + rw + " stack R" + regno + " off=" + minOff + " size=" + size);
             }
@@ -954,9 +974,9 @@ public final class Verifier {
         }
         int size = d.sizeBytes();
         // The atomic reads the old value and writes a new one through dst.
-        Reg old = access(d.dst(), d.off(), size, false, null, false);
+        Reg old = access(d.dst(), d.off(), size, false, null, false, true);
         if (old.isPointer()) throw reject("atomic operation on a spilled pointer is not allowed");
-        access(d.dst(), d.off(), size, true, Reg.UNKNOWN, false);
+        access(d.dst(), d.off(), size, true, Reg.UNKNOWN, false, true);
         Reg fetched = Reg.scalar(old.s().truncate(size));
         if (d.kind() == InsnKind.ATOMIC_CMPXCHG) regs[0] = fetched;
         else if (d.kind().isFetch()) regs[d.src()] = fetched;
