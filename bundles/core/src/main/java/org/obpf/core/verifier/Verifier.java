@@ -1336,6 +1336,12 @@ public final class Verifier {
         for (int pc = start; pc < end; pc++) {
             DecodedInsn d = insns[pc];
             if (d == null || !seen[pc]) continue;
+            // A tail call replaces only the innermost frame: the callers' stacks stay, so they are kept small.
+            if (d.kind() == InsnKind.CALL_HELPER && d.imm() == HelperProto.TAIL_CALL && frames > 1 && depthSoFar > 256) {
+                insnIdx = pc;
+                throw reject("tail_calls are not allowed when call stack of previous frames is " + depthSoFar
+                        + " bytes. Too large");
+            }
             if (d.kind() == InsnKind.CALL_LOCAL || d.kind() == InsnKind.LD_IMM64 && d.src() == BPF_PSEUDO_FUNC) {
                 insnIdx = pc;
                 walkCalls(subprogOf[d.kind() == InsnKind.CALL_LOCAL ? d.target() : funcTarget(d)], depth, frames + 1);
