@@ -17,14 +17,16 @@ import org.obpf.core.verifier.VerifierResult;
  * Batch entry to the verifier: needs only api and core on the class path.
  *
  * <pre>
- * verify --type TYPE [--map TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES]... [--log-level N] [--mem-size N] FILE
+ * verify --type TYPE [--map TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES]... [--log-level N] [--mem-size N]
+ *        [--allow-uninit-stack] FILE
  * </pre>
  *
  * FILE holds raw bytecode, 8-byte little-endian instructions: binary, or text of hex bytes with
  * white space ignored. A 16-byte load with src 1 (map fd) or 2 (map value) and immediate K refers
  * to the K-th {@code --map}. TYPE is the kernel's name ({@code xdp}, {@code socket_filter},
  * {@code sched_cls} ...; {@code flat} with {@code --mem-size}). Prints {@code ACCEPT} or
- * {@code REJECT} on the first line, then the log (level 1 unless told). Exit status 0 for either
+ * {@code REJECT} on the first line, then the log (level 1 unless told). {@code --allow-uninit-stack}
+ * lets reads of unwritten stack through, as the kernel does for a loader with CAP_PERFMON. Exit status 0 for either
  * verdict; 2 when it could not run, with a one-line error on standard error.
  */
 public final class Verify {
@@ -33,7 +35,7 @@ public final class Verify {
     public static final int EXIT_OK = 0;
     public static final int EXIT_USAGE = 2;
     static final String USAGE = "usage: verify --type TYPE [--map TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES]... "
-            + "[--log-level N] [--mem-size N] FILE";
+            + "[--log-level N] [--mem-size N] [--allow-uninit-stack] FILE";
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -46,6 +48,7 @@ public final class Verify {
         int logLevel = 1;
         long memSize = 0;
         String file = null;
+        boolean allowUninitStack = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -54,6 +57,7 @@ public final class Verify {
                 String name = a.startsWith("--") && eq > 0 ? a.substring(0, eq) : a;
                 if (a.startsWith("--") && eq > 0) value = a.substring(eq + 1);
                 switch (name) {
+                    case "--allow-uninit-stack" -> allowUninitStack = true;
                     case "-h", "--help" -> {
                         out.println(USAGE);
                         return EXIT_OK;
@@ -102,7 +106,8 @@ public final class Verify {
             err.println("verify: " + file + ": " + e.getMessage());
             return EXIT_USAGE;
         }
-        VerifierOptions opts = new VerifierOptions(type, maps, logLevel, memSize, VerifierOptions.BPF_COMPLEXITY_LIMIT_INSNS);
+        VerifierOptions opts = new VerifierOptions(type, maps, logLevel, memSize, VerifierOptions.BPF_COMPLEXITY_LIMIT_INSNS,
+                allowUninitStack);
         VerifierResult r = Verifier.verify(prog, opts);
         out.println(r.accepted() ? "ACCEPT" : "REJECT");
         if (logLevel > 0) out.print(r.log());

@@ -890,7 +890,7 @@ public final class Verifier {
             for (int i = lo; i < hi; i++) f.slotType[i] = FuncState.STACK_MISC;
             return null;
         }
-        for (int i = lo; i < hi; i++) {
+        for (int i = lo; i < hi && !opts.allowUninitStack(); i++) {
             if (f.slotType[i] == FuncState.STACK_INVALID) {
                 throw reject("invalid variable-offset read from stack R" + regno + " var_off=" + v.var() + " off=" + off
                         + " size=" + size);
@@ -952,7 +952,9 @@ public final class Verifier {
         for (int k = 0; k < size; k++) {
             byte t = f.slotType[i + k];
             if (t == FuncState.STACK_INVALID) {
-                throw reject("invalid read from stack off " + fpOff + "+" + k + " size " + size);
+                if (!opts.allowUninitStack()) throw reject("invalid read from stack off " + fpOff + "+" + k + " size " + size);
+                allZero = false;
+                continue;
             }
             if (t == FuncState.STACK_SPILL) {
                 Reg x = f.spilled[(i + k) / 8];
@@ -1255,7 +1257,7 @@ public final class Verifier {
             for (int i = lo; i < hi; i++) f.slotType[i] = FuncState.STACK_MISC;
             return;
         }
-        for (int i = lo; i < hi; i++) {
+        for (int i = lo; i < hi && !opts.allowUninitStack(); i++) {
             if (f.slotType[i] == FuncState.STACK_INVALID) {
                 if (v.isConst()) {
                     throw reject("invalid indirect read from stack R" + regno + " off " + minOff + "+" + (i - lo) + " size " + size);

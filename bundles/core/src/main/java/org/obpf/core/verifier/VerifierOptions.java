@@ -15,8 +15,12 @@ import org.obpf.api.prog.ProgramType;
  *                    2: every instruction with its state
  * @param flatMemSize for {@link ProgramType#FLAT}: the size of the memory r1 points to (r2 holds it)
  * @param insnLimit   processed-instruction limit (the kernel's BPF_COMPLEXITY_LIMIT_INSNS, 1M)
+ * @param allowUninitStack the kernel's {@code env->allow_uninit_stack} (true for a loader with
+ *                    CAP_PERFMON): reads of never-written stack give unknown values instead of
+ *                    "invalid read from stack". Off by default: OBPF refuses them.
  */
-public record VerifierOptions(ProgramType type, List<MapSpec> maps, int logLevel, long flatMemSize, int insnLimit) {
+public record VerifierOptions(ProgramType type, List<MapSpec> maps, int logLevel, long flatMemSize, int insnLimit,
+                              boolean allowUninitStack) {
     public static final int BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 
     public VerifierOptions {
@@ -27,18 +31,22 @@ public record VerifierOptions(ProgramType type, List<MapSpec> maps, int logLevel
 
     /** No log (level 0, as the kernel's default), FLAT memory of 0 bytes, the 1M limit. */
     public static VerifierOptions of(ProgramType type, List<MapSpec> maps) {
-        return new VerifierOptions(type, maps, 0, 0, BPF_COMPLEXITY_LIMIT_INSNS);
+        return new VerifierOptions(type, maps, 0, 0, BPF_COMPLEXITY_LIMIT_INSNS, false);
     }
 
     public VerifierOptions withLogLevel(int level) {
-        return new VerifierOptions(type, maps, level, flatMemSize, insnLimit);
+        return new VerifierOptions(type, maps, level, flatMemSize, insnLimit, allowUninitStack);
     }
 
     public VerifierOptions withFlatMemSize(long size) {
-        return new VerifierOptions(type, maps, logLevel, size, insnLimit);
+        return new VerifierOptions(type, maps, logLevel, size, insnLimit, allowUninitStack);
     }
 
     public VerifierOptions withInsnLimit(int limit) {
-        return new VerifierOptions(type, maps, logLevel, flatMemSize, limit);
+        return new VerifierOptions(type, maps, logLevel, flatMemSize, limit, allowUninitStack);
+    }
+
+    public VerifierOptions withAllowUninitStack(boolean allow) {
+        return new VerifierOptions(type, maps, logLevel, flatMemSize, insnLimit, allow);
     }
 }

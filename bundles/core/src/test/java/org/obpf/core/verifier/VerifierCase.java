@@ -19,7 +19,8 @@ import org.obpf.core.tools.Verify;
  * {@code ld_func %rN, label} (lddw src 4, a callback's address).
  */
 record VerifierCase(String name, String title, ProgramType type, List<MapSpec> maps, boolean accept,
-                    List<String> errors, int insn, List<String> logs, long memSize, int insnLimit, long[] prog) {
+                    List<String> errors, int insn, List<String> logs, long memSize, int insnLimit,
+                    boolean allowUninitStack, long[] prog) {
 
     static VerifierCase parse(String name, String text) throws AssemblerException {
         ProgramType type = ProgramType.XDP;
@@ -30,6 +31,7 @@ record VerifierCase(String name, String title, ProgramType type, List<MapSpec> m
         int insn = -1;
         long memSize = 0;
         int limit = VerifierOptions.BPF_COMPLEXITY_LIMIT_INSNS;
+        boolean uninit = false;
         String title = name;
         StringBuilder src = new StringBuilder();
         List<int[]> patches = new ArrayList<>(); // {slot, kind, reg}
@@ -51,6 +53,7 @@ record VerifierCase(String name, String title, ProgramType type, List<MapSpec> m
                         case "insn" -> insn = Integer.parseInt(value);
                         case "mem-size" -> memSize = Long.parseLong(value);
                         case "insn-limit" -> limit = Integer.parseInt(value);
+                        case "allow-uninit-stack" -> uninit = Boolean.parseBoolean(value);
                         case "title" -> title = value;
                         default -> { }
                     }
@@ -105,7 +108,7 @@ record VerifierCase(String name, String title, ProgramType type, List<MapSpec> m
             }
         }
         return new VerifierCase(name, title, type, List.copyOf(maps), accept, List.copyOf(errors), insn, List.copyOf(logs),
-                memSize, limit, prog);
+                memSize, limit, uninit, prog);
     }
 
     /** A {@code .hex} case: 8-byte little-endian instructions as hex bytes (from clang, see its header). */
@@ -121,6 +124,6 @@ record VerifierCase(String name, String title, ProgramType type, List<MapSpec> m
     }
 
     VerifierOptions options(int logLevel) {
-        return new VerifierOptions(type, maps, logLevel, memSize, insnLimit);
+        return new VerifierOptions(type, maps, logLevel, memSize, insnLimit, allowUninitStack);
     }
 }
