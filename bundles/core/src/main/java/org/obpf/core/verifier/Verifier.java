@@ -129,9 +129,15 @@ public final class Verifier {
         String error = null;
         int errorInsn = -1;
         try {
-            checkCfg();
-            doCheck();
-            checkMaxStackDepth();
+            try {
+                checkCfg();
+                doCheck();
+                checkMaxStackDepth();
+            } catch (RuntimeException e) {
+                if (e instanceof Reject) throw e;
+                // The kernel answers its own bugs with EFAULT and "verifier bug"; so do we, never accepting.
+                throw new Reject(insnIdx, "verifier bug: " + e);
+            }
         } catch (Reject r) {
             error = r.getMessage();
             errorInsn = r.insn;
