@@ -1,7 +1,28 @@
 /**
- * The eBPF verifier, after the Linux kernel's {@code kernel/bpf/verifier.c}: abstract domains
- * ({@link org.obpf.core.verifier.Tnum}, {@link org.obpf.core.verifier.Scalar}), register and stack
- * state, a path-sensitive checker with state pruning, helper prototypes, context-access rules per
- * program type, the verifier log and the 32-bit zero-extension pass.
+ * The eBPF verifier, after the Linux kernel's {@code kernel/bpf/verifier.c}.
+ *
+ * <p>Entry: {@link org.obpf.core.verifier.Verifier#verify(long[], org.obpf.core.verifier.VerifierOptions)}
+ * returns a {@link org.obpf.core.verifier.VerifierResult} (verdict, rule broken, log, counters,
+ * per-instruction {@link org.obpf.core.verifier.InsnAux}: reached or not, context field accessed);
+ * {@link org.obpf.core.verifier.VerifierResult#requireAccepted()} turns a refusal into the kernel's
+ * errno. {@link org.obpf.core.verifier.Zext#insert(long[])} is the zero-extension pass for
+ * back-ends whose {@code needsZext()} is true, run on a verified program.
+ *
+ * <p>Parts, each small and tested on its own: the abstract domains
+ * {@link org.obpf.core.verifier.Tnum} ({@code tnum.c}) and {@link org.obpf.core.verifier.Scalar}
+ * (the five views of a value, {@code reg_bounds_sync}, the ALU transfer functions, branch
+ * refinement); register and stack state ({@link org.obpf.core.verifier.Reg},
+ * {@link org.obpf.core.verifier.FuncState}); helper prototypes per program type
+ * ({@link org.obpf.core.verifier.HelperProto}); context rules per program type
+ * ({@link org.obpf.core.verifier.CtxAccess}); static register liveness for pruning.
+ *
+ * <p>Policy and known differences from the kernel: the loader is treated as privileged (pointer
+ * comparisons, pointer copies into maps and pointer differences are allowed) except that reading
+ * never-written stack is refused unless {@code allowUninitStack}; there is no precision tracking
+ * (every scalar counts as precise when states are compared, so loops whose counter is compared
+ * with an unknown bound run to the 1M limit where the kernel would prune); liveness is a static
+ * pass instead of read marks; callbacks ({@code bpf_loop}, {@code bpf_for_each_map_elem}) converge
+ * by widening changed scalars to unknown; BTF, kfuncs, spin locks, timers, dynptrs, iterators and
+ * sockets are not modelled.
  */
 package org.obpf.core.verifier;
