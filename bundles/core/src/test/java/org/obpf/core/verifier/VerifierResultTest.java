@@ -136,6 +136,23 @@ class VerifierResultTest {
     }
 
     @Test
+    void tooManyPendingBranchesAreRefused() throws Exception {
+        StringBuilder sb = new StringBuilder("ldxw %r2, [%r1+12]\n");
+        for (int i = 0; i < 8200; i++) sb.append("jeq %r2, ").append(i).append(", +0\n");
+        sb.append("mov %r0, 0\nexit\n");
+        VerifierResult r = verify(sb.toString(), ProgramType.XDP, 0);
+        assertEquals("The sequence of 8193 jumps is too complex.", r.error());
+    }
+
+    @Test
+    void btfLoadsAreNotModelled() throws Exception {
+        long[] prog = Assembler.assemble("lddw %r1, 7\nmov %r0, 0\nexit");
+        prog[0] |= 3L << 12; // BPF_PSEUDO_BTF_ID
+        VerifierResult r = Verifier.verify(prog, VerifierOptions.of(ProgramType.XDP, List.of()));
+        assertEquals("BTF-typed ld_imm64 is not supported", r.error());
+    }
+
+    @Test
     void structuralRefusalsComeFromTheDecoder() throws Exception {
         VerifierResult r = Verifier.verify(new long[] {0x8dL}, VerifierOptions.of(ProgramType.XDP, List.of()));
         assertFalse(r.accepted());
