@@ -151,7 +151,9 @@ public final class Verifier {
                     .append(totalStates).append(" peak_states ").append(peakStates).append(" mark_read 0\n");
         }
         List<InsnAux> aux = new ArrayList<>(prog.length);
-        for (int i = 0; i < prog.length; i++) aux.add(seen[i] || ctxAux[i] != null ? new InsnAux(seen[i], ctxAux[i]) : InsnAux.UNSEEN);
+        for (int i = 0; i < prog.length; i++) {
+            aux.add(seen[i] || ctxAux[i] != null || ptrType[i] != null ? new InsnAux(seen[i], ctxAux[i], ptrType[i]) : InsnAux.UNSEEN);
+        }
         List<Integer> depths = new ArrayList<>();
         for (int d : subprogDepth) depths.add(d);
         return new VerifierResult(error == null, error, errorInsn, log.toString(), processed, totalStates, peakStates,

@@ -28,6 +28,13 @@ public record VerifierResult(boolean accepted, String error, int errorInsn, Stri
      * exception with the kernel's errno (E2BIG for the complexity limit, EINVAL for a malformed
      * program, EACCES for an unsafe one) and the message {@code "insn N: <rule>"}.
      */
+    /** The verdict and the counters, without the log and the aux table. */
+    @Override
+    public String toString() {
+        return (accepted ? "ACCEPT" : "REJECT insn " + errorInsn + ": " + error) + " (processed " + processed
+                + ", states " + totalStates + ", peak " + peakStates + ", " + nanos / 1000 + " us)";
+    }
+
     public void requireAccepted() throws BpfException {
         if (accepted) return;
         Errno errno;

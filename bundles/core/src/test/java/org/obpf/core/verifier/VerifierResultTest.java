@@ -33,6 +33,9 @@ class VerifierResultTest {
         assertEquals(new CtxAccess(4, 4, false, "data_end", RegType.PTR_TO_PACKET_END), r.aux().get(1).ctx());
         assertEquals(new CtxAccess(12, 4, false, "ingress_ifindex", RegType.SCALAR_VALUE), r.aux().get(2).ctx());
         assertNull(r.aux().get(3).ctx());
+        assertEquals(RegType.PTR_TO_CTX, r.aux().get(0).ptrType());
+        assertNull(r.aux().get(3).ptrType());
+        assertTrue(r.toString().startsWith("ACCEPT (processed 5, states "), r.toString());
         assertTrue(r.aux().get(4).seen());
         assertEquals(5, r.processed());
         assertEquals("", r.log());
