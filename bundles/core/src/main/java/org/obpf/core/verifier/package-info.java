@@ -19,9 +19,10 @@
  * <p>Policy and known differences from the kernel: the loader is treated as privileged (pointer
  * comparisons, pointer copies into maps and pointer differences are allowed) except that reading
  * never-written stack is refused unless {@code allowUninitStack}; there is no precision tracking
- * (every scalar counts as precise when states are compared, so loops whose counter is compared
- * with an unknown bound run to the 1M limit where the kernel would prune); liveness is a static
- * pass instead of read marks; callbacks ({@code bpf_loop}, {@code bpf_for_each_map_elem}) converge
+ * (every scalar counts as precise when states are compared, so states that differ only in a
+ * scalar that never matters for safety are not merged: more states and processed instructions
+ * than the kernel on some programs, the same verdicts; loops are, as in the kernel, explored
+ * iteration by iteration); liveness is a static pass instead of read marks; callbacks ({@code bpf_loop}, {@code bpf_for_each_map_elem}) converge
  * by widening changed scalars to unknown; BTF, kfuncs, spin locks, timers, dynptrs, iterators and
  * sockets are not modelled.
  */
