@@ -1139,7 +1139,10 @@ public final class Verifier {
     private static boolean changesPktData(int id) {
         return switch (id) {
             case HelperProto.SKB_STORE_BYTES, HelperProto.L3_CSUM_REPLACE, HelperProto.L4_CSUM_REPLACE,
-                 HelperProto.XDP_ADJUST_HEAD, HelperProto.XDP_ADJUST_META, HelperProto.XDP_ADJUST_TAIL -> true;
+                 HelperProto.XDP_ADJUST_HEAD, HelperProto.XDP_ADJUST_META, HelperProto.XDP_ADJUST_TAIL,
+                 HelperProto.CLONE_REDIRECT, HelperProto.SKB_VLAN_PUSH, HelperProto.SKB_VLAN_POP,
+                 HelperProto.SKB_CHANGE_TAIL, HelperProto.SKB_CHANGE_HEAD, HelperProto.SKB_PULL_DATA,
+                 HelperProto.SKB_ADJUST_ROOM -> true;
             default -> false;
         };
     }
