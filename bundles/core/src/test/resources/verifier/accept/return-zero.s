@@ -1,0 +1,5 @@
+# title: the smallest program
+# type: xdp
+# result: accept
+mov %r0, 0
+exit

@@ -1,0 +1,14 @@
+# title: submitted before the null check
+# type: xdp
+# map: ringbuf:0:0:4096
+# result: reject
+# error: R1 type=ringbuf_mem_or_null expected=ringbuf_mem
+ld_map_fd %r1, 0
+mov %r2, 8
+mov %r3, 0
+call 131
+mov %r1, %r0
+mov %r2, 0
+call 132
+mov %r0, 0
+exit
