@@ -13,11 +13,9 @@ import org.obpf.api.jit.RelocatableImage;
 import org.obpf.api.jit.SymbolTable;
 import org.obpf.api.prog.ProgramType;
 import org.obpf.jit.x86_64.X86_64JitBackend;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -42,17 +40,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @State(Scope.Thread)
 public class CompileBench {
-
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Insns {
-        public long insns;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            insns = 0;
-        }
-    }
 
     /** {@code sort}: the bubble sort; {@code alu4096}: 4096 random ALU instructions with forward branches. */
     @Param({"sort", "alu4096"})

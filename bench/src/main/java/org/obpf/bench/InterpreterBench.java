@@ -8,11 +8,9 @@ import org.obpf.api.BpfException;
 import org.obpf.core.helper.HelperTable;
 import org.obpf.core.interp.Interpreter;
 import org.obpf.core.interp.Program;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -42,17 +40,6 @@ public class InterpreterBench {
     static final int SORT_SIZE = 64; // 512 bytes: the whole stack frame
 
     /** Instructions executed, reported as a rate next to the primary result. */
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Insns {
-        public long insns;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            insns = 0;
-        }
-    }
-
     private Interpreter vm;
     private Program counting;
     private Program checksum;

@@ -15,11 +15,9 @@ import org.obpf.core.helper.HelperTable;
 import org.obpf.core.interp.Interpreter;
 import org.obpf.core.interp.Program;
 import org.obpf.jit.x86_64.X86_64JitBackend;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -44,17 +42,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @State(Scope.Thread)
 public class JitBench {
-
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Insns {
-        public long insns;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            insns = 0;
-        }
-    }
 
     @Param({"false", "true"})
     public boolean sandbox;
