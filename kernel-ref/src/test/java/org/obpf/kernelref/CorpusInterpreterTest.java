@@ -41,7 +41,20 @@ class CorpusInterpreterTest {
             switch (s) {
                 case CorpusCases.Update u -> side.update(u.map(), u.key(), u.value());
                 case CorpusCases.SetProg p -> side.setProg(p.map(), p.slot(), p.prog());
-                case Run r -> outs.add(side.run(r.prog(), r.data(), r.ctx()));
+                case Run r -> {
+                    if (r.kernelRefuses() != null && side instanceof CorpusHarness.Kern) {
+                        try {
+                            side.run(r.prog(), r.data(), r.ctx());
+                            throw new AssertionError(c.name + " " + r.prog() + " [" + r.label() + "]: the kernel ran it, expected "
+                                    + r.kernelRefuses());
+                        } catch (KernelBpfException e) {
+                            if (!r.kernelRefuses().equals(e.errnoName())) throw e;
+                            outs.add(null);
+                        }
+                    } else {
+                        outs.add(side.run(r.prog(), r.data(), r.ctx()));
+                    }
+                }
             }
         }
         return outs;
