@@ -13,6 +13,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandle;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -523,6 +526,56 @@ final class CorpusHarness {
                     throw new KernelBpfException(r.errno(), "BPF_MAP_LOOKUP_ELEM (peek) on " + map + ": " + KernelBpfException.errnoName(r.errno()));
                 }
                 return Optional.of(value.asSlice(0, m.spec().valueSize()).toArray(ValueLayout.JAVA_BYTE));
+            }
+        }
+
+        private static final MethodHandle MMAP;
+        private static final MethodHandle MUNMAP;
+
+        static {
+            Linker linker = Linker.nativeLinker();
+            MMAP = linker.downcallHandle(linker.defaultLookup().find("mmap").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+            MUNMAP = linker.downcallHandle(linker.defaultLookup().find("munmap").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+        }
+
+        private static final int PROT_READ = 1, MAP_SHARED = 1, PAGE = 4096;
+
+        /**
+         * The records a kernel ring buffer holds, read as libbpf's ring_buffer__consume does but
+         * without moving the consumer: the consumer page (offset 0) and the producer page plus the
+         * data pages (offset one page, mapped read-only, the data twice) through mmap(2); from
+         * consumer_pos to producer_pos, each 8-byte header's length, discarded records skipped.
+         */
+        List<byte[]> ringbufRecords(String name) throws Throwable {
+            KernelMap m = map(name);
+            long dataSize = m.spec().maxEntries();
+            MemorySegment cons = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, (long) PAGE, PROT_READ, MAP_SHARED, m.fd(), 0L);
+            long prodLen = PAGE + 2 * dataSize;
+            MemorySegment prod = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, prodLen, PROT_READ, MAP_SHARED, m.fd(), (long) PAGE);
+            if (cons.address() == -1L || prod.address() == -1L) throw new IllegalStateException("mmap of ring buffer " + name + " failed");
+            try {
+                cons = cons.reinterpret(PAGE);
+                prod = prod.reinterpret(prodLen);
+                long consPos = cons.get(ValueLayout.JAVA_LONG, 0);
+                long prodPos = prod.get(ValueLayout.JAVA_LONG, 0);
+                MemorySegment data = prod.asSlice(PAGE);
+                List<byte[]> records = new ArrayList<>();
+                for (long pos = consPos; pos < prodPos; ) {
+                    int hdr = data.get(ValueLayout.JAVA_INT, pos & (dataSize - 1));
+                    int len = hdr & ~(RingBufMap.BPF_RINGBUF_BUSY_BIT | RingBufMap.BPF_RINGBUF_DISCARD_BIT);
+                    if ((hdr & RingBufMap.BPF_RINGBUF_BUSY_BIT) != 0) break;
+                    if ((hdr & RingBufMap.BPF_RINGBUF_DISCARD_BIT) == 0) {
+                        records.add(data.asSlice((pos + RingBufMap.BPF_RINGBUF_HDR_SZ) & (dataSize - 1), len).toArray(ValueLayout.JAVA_BYTE));
+                    }
+                    pos += (len + RingBufMap.BPF_RINGBUF_HDR_SZ + 7) & ~7;
+                }
+                return records;
+            } finally {
+                int a = (int) MUNMAP.invokeExact(cons, (long) PAGE);
+                int b = (int) MUNMAP.invokeExact(prod, prodLen);
             }
         }
 
