@@ -105,6 +105,33 @@ class CorpusDifferentialTest {
         assertTrue(diffs.isEmpty(), c.name + ": kernel and OBPF disagree:\n  " + String.join("\n  ", diffs));
     }
 
+    /**
+     * The programs of types only the kernel test_runs (OBPF's TestRunner has XDP, SCHED_CLS/ACT,
+     * SOCKET_FILTER and FLAT): the kernel gives the results their .c files document. Not a
+     * comparison; it pins what OBPF would have to give once its TestRunner runs these types.
+     */
+    @org.junit.jupiter.api.Test
+    void kernelGivesTheDocumentedResultsOfTypesObpfCannotRun() throws Exception {
+        Kernel.require();
+        try (CorpusHarness.Kern k = new CorpusHarness.Kern(CorpusHarness.object("tracing"), true)) {
+            byte[] args = CorpusHarness.concat8(0, 59);
+            assertEquals(0, k.testRun("count_syscalls", TestRunAttr.context(args)).retval());
+            assertEquals(new java.util.TreeMap<>(java.util.Map.of(CorpusCases.h64(59), CorpusCases.h64(1))), k.dump("syscalls"));
+            assertEquals(0, k.testRun("count_syscalls", TestRunAttr.context(args)).retval());
+            assertEquals(new java.util.TreeMap<>(java.util.Map.of(CorpusCases.h64(59), CorpusCases.h64(2))), k.dump("syscalls"));
+        }
+        try (CorpusHarness.Kern k = new CorpusHarness.Kern(CorpusHarness.object("attach_sections"), true)) {
+            byte[] pkt = CorpusCases.udp(60, 53);
+            assertEquals(1, k.testRun("cg_ingress", TestRunAttr.packet(pkt)).retval(), "cg_ingress");
+            assertEquals(0, k.testRun("cg_egress", TestRunAttr.packet(pkt)).retval(), "cg_egress");
+            assertEquals(0, k.testRun("raw_full", TestRunAttr.context(new byte[0])).retval(), "raw_full");
+            assertEquals(7, k.testRun("do_syscall", TestRunAttr.context(new byte[0])).retval(), "do_syscall");
+            KernelBpfException e = org.junit.jupiter.api.Assertions.assertThrows(KernelBpfException.class,
+                    () -> k.testRun("sk_verdict", TestRunAttr.packet(pkt)));
+            assertEquals("ENOTSUPP", e.errnoName(), "sk_verdict (SK_SKB) test_run");
+        }
+    }
+
     @AfterAll
     static void summary() {
         if (INPUTS.get() == 0) return;

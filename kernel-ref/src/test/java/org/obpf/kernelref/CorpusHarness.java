@@ -167,6 +167,13 @@ final class CorpusHarness {
         return b == null ? "null" : HexFormat.of().formatHex(b);
     }
 
+    /** u64 values, little-endian, one after the other (a raw tracepoint's args). */
+    static byte[] concat8(long... v) {
+        ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long x : v) b.putLong(x);
+        return b.array();
+    }
+
     static byte[] u32(int v) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
     }
@@ -349,7 +356,13 @@ final class CorpusHarness {
         private final Map<String, Integer> progFds = new LinkedHashMap<>();
         private final int cpus = kernelPossibleCpus();
 
+        /** The object's maps and its programs of the types both sides test_run. */
         Kern(BpfObject obj) throws KernelBpfException {
+            this(obj, false);
+        }
+
+        /** With {@code kernelOnly}, also the programs of types only the kernel test_runs ({@link #kernelRunnable}). */
+        Kern(BpfObject obj, boolean kernelOnly) throws KernelBpfException {
             this.obj = obj;
             try {
                 for (MapDefinition d : obj.maps()) {
@@ -359,7 +372,7 @@ final class CorpusHarness {
                 }
                 int[] fds = maps.stream().mapToInt(KernelMap::fd).toArray();
                 for (ProgramSpec p : obj.programs()) {
-                    if (!runnable(p.type())) continue;
+                    if (!runnable(p.type()) && !(kernelOnly && kernelRunnable(p.type()))) continue;
                     ProgLoadAttr attr = ProgLoadAttr.of(p.type(), bindToFds(p.insns(), fds)).withName(kernelName(p.name()));
                     if (p.expectedAttachType().isPresent()) attr = attr.withExpectedAttachType(p.expectedAttachType().get().kernelId());
                     progFds.put(p.name(), takesSubprogAddress(attr.insns()) ? loadWithFuncInfo(attr, p) : KernelBpf.progLoad(attr).fd());
@@ -489,6 +502,18 @@ final class CorpusHarness {
             int i = obj.mapIndex(name);
             if (i < 0) throw new IllegalArgumentException(obj.name() + " has no map " + name);
             return maps.get(i);
+        }
+
+        /** Types whose test_run the kernel has and OBPF's TestRunner has not. */
+        static boolean kernelRunnable(ProgramType t) {
+            return t == ProgramType.RAW_TRACEPOINT || t == ProgramType.SYSCALL || t == ProgramType.CGROUP_SKB || t == ProgramType.SK_SKB;
+        }
+
+        /** BPF_PROG_TEST_RUN of {@code prog} with {@code attr} as given. */
+        TestRunResult testRun(String prog, TestRunAttr attr) throws KernelBpfException {
+            Integer fd = progFds.get(prog);
+            if (fd == null) throw new IllegalArgumentException(obj.name() + " has no loaded program " + prog);
+            return KernelBpf.progTestRun(fd, attr);
         }
 
         @Override
