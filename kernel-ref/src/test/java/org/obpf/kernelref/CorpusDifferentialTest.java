@@ -131,7 +131,6 @@ class CorpusDifferentialTest {
         List<String> diffs = new ArrayList<>();
         int runs = 0;
         int refusals = 0;
-        int excluded = 0;
         try (CorpusHarness.Kern kernel = new CorpusHarness.Kern(obj); CorpusHarness.Obpf obpf = new CorpusHarness.Obpf(obj)) {
             for (org.obpf.api.obj.ProgramSpec p : progs) {
                 boolean ctx = p.type() == org.obpf.api.prog.ProgramType.SCHED_CLS || p.type() == org.obpf.api.prog.ProgramType.SCHED_ACT;
@@ -145,10 +144,6 @@ class CorpusDifferentialTest {
                         pkt[at + 14] = 0x45;
                         pkt[at + 23] = (byte) (rnd.nextBoolean() ? 17 : 6);
                         if (rnd.nextBoolean() && pkt.length >= at + 38) pkt[at + 36] = 0;
-                    }
-                    if (CorpusHarness.skb(p.type()) && shortL3Header(pkt)) {
-                        excluded++; // the known divergence, pinned by skbWithTruncatedL3HeaderKnownDivergence
-                        continue;
                     }
                     String what = p.name() + " " + CorpusHarness.hex(pkt);
                     String kErr = null, oErr = null;
@@ -196,30 +191,20 @@ class CorpusDifferentialTest {
         }
         RANDOM_RUNS.addAndGet(runs);
         RANDOM_REFUSED.addAndGet(refusals);
-        RANDOM_EXCLUDED.addAndGet(excluded);
         assertTrue(diffs.isEmpty(), name + ": kernel and OBPF disagree on random packets:\n  " + String.join("\n  ", diffs));
     }
 
     private static final AtomicInteger RANDOM_RUNS = new AtomicInteger();
     private static final AtomicInteger RANDOM_REFUSED = new AtomicInteger();
-    private static final AtomicInteger RANDOM_EXCLUDED = new AtomicInteger();
-
-    /** An skb input whose EtherType is IPv4 (IPv6) but shorter than 14 + 20 (14 + 40) bytes. */
-    static boolean shortL3Header(byte[] pkt) {
-        int eth = (pkt[12] & 0xff) << 8 | (pkt[13] & 0xff);
-        return eth == 0x0800 && pkt.length < 14 + 20 || eth == 0x86dd && pkt.length < 14 + 40;
-    }
 
     /**
-     * OBPF BUG (core's TestRunner, skb path), pinned as it is: Linux 6.18's
-     * {@code bpf_prog_test_run_skb} refuses (EINVAL) an input whose EtherType says IPv4 but which
-     * holds fewer than 20 bytes after the Ethernet header, or IPv6 and fewer than 40, for every
-     * skb type (SCHED_CLS, SCHED_ACT, SOCKET_FILTER); OBPF runs the program on it. At 34 (IPv4)
-     * and 54 (IPv6) bytes both run it and agree. When core is fixed, the OBPF half of this test
-     * fails and the random-packet test can stop leaving these inputs out.
+     * Linux 6.18's {@code bpf_prog_test_run_skb} refuses (EINVAL) an input whose EtherType says
+     * IPv4 but which holds fewer than 20 bytes after the Ethernet header, or IPv6 and fewer than
+     * 40, for every skb type (SCHED_CLS, SCHED_ACT, SOCKET_FILTER); OBPF's TestRunner refuses it
+     * the same way. One byte more and both run it and agree.
      */
     @org.junit.jupiter.api.Test
-    void skbWithTruncatedL3HeaderKnownDivergence() throws Exception {
+    void skbWithTruncatedL3HeaderIsRefusedByBoth() throws Exception {
         Kernel.require();
         BpfObject multi = CorpusHarness.object("multi_prog");
         BpfObject attach = CorpusHarness.object("attach_sections");
@@ -234,8 +219,8 @@ class CorpusDifferentialTest {
                     p[14] = (byte) (c[0] == 0x0800 ? 0x45 : 0x60);
                 }
                 String what = "EtherType 0x" + Integer.toHexString(c[0]) + ", " + shortPkt.length + " bytes";
-                for (var run : List.of(new Object[] {km, om, "tc_count", true, 0L}, new Object[] {km, om, "sock_count", false, (long) shortPkt.length - 14},
-                        new Object[] {ka, oa, "act", false, 0L})) {
+                for (var run : List.of(new Object[] {km, om, "tc_count", true}, new Object[] {km, om, "sock_count", false},
+                        new Object[] {ka, oa, "act", false})) {
                     CorpusHarness.Kern k = (CorpusHarness.Kern) run[0];
                     CorpusHarness.Obpf o = (CorpusHarness.Obpf) run[1];
                     String prog = (String) run[2];
@@ -243,13 +228,12 @@ class CorpusDifferentialTest {
                     KernelBpfException e = org.junit.jupiter.api.Assertions.assertThrows(KernelBpfException.class, () -> k.run(prog, shortPkt, ctx),
                             prog + ", " + what + ": the kernel refuses");
                     assertEquals("EINVAL", e.errnoName(), prog + ", " + what);
-                    assertEquals((long) run[4], o.run(prog, shortPkt, ctx).retval(), prog + ", " + what + ": OBPF runs it (the bug)");
+                    org.obpf.api.BpfException oe = org.junit.jupiter.api.Assertions.assertThrows(org.obpf.api.BpfException.class,
+                            () -> o.run(prog, shortPkt, ctx), prog + ", " + what + ": OBPF refuses");
+                    assertEquals(org.obpf.api.Errno.EINVAL, oe.errno(), prog + ", " + what);
                     Out kf = k.run(prog, fullPkt, ctx);
                     Out of = o.run(prog, fullPkt, ctx);
                     assertEquals(kf.toString(), of.toString(), prog + ", one byte more: both run it and agree");
-                    synchronized (KNOWN) {
-                        KNOWN.add(prog + " [" + what + "]: kernel test_run EINVAL, OBPF retval " + run[4]);
-                    }
                 }
             }
         }
@@ -290,7 +274,6 @@ class CorpusDifferentialTest {
                 + (KNOWN.isEmpty() ? "" : "; known divergences (not counted as inputs): " + KNOWN));
         System.out.println("corpus differential: not run: " + CorpusCases.NOT_RUN);
         System.out.println("corpus differential: random packets: " + RANDOM_RUNS.get() + " runs, " + RANDOM_REFUSED.get()
-                + " of them refused by both with the same errno; "
-                + RANDOM_EXCLUDED.get() + " skb inputs with a truncated IPv4/IPv6 header left out (known divergence)");
+                + " of them refused by both with the same errno");
     }
 }

@@ -210,6 +210,14 @@ public final class TestRunner {
             long mac = head + headroom;
             // eth_type_trans: protocol from the header, pkt_type from the destination (lo's address is all zeros)
             short proto = buf.get(ValueLayout.JAVA_SHORT_UNALIGNED, headroom + 12);
+            // Linux 6.18's skb test_run refuses a packet whose EtherType announces IPv4 or IPv6 but
+            // that cannot hold that header (observed with kernel-ref's corpus differential test).
+            int etherType = Short.toUnsignedInt(Short.reverseBytes(proto));
+            if (etherType == 0x0800 && size < ETH_HLEN + 20 || etherType == 0x86dd && size < ETH_HLEN + 40) {
+                throw new BpfException(Errno.EINVAL, "data_in: EtherType 0x" + Integer.toHexString(etherType) + " but "
+                        + (size - ETH_HLEN) + " bytes after the Ethernet header, fewer than its "
+                        + (etherType == 0x0800 ? "IPv4 (20)" : "IPv6 (40)") + " header needs");
+            }
             int pktType;
             byte d0 = buf.get(ValueLayout.JAVA_BYTE, headroom);
             boolean broadcast = true, zero = true;
