@@ -30,7 +30,7 @@ final class CorpusCases {
     sealed interface Step permits Run, Update, SetProg {}
 
     /** Runs {@code prog} on {@code data}; {@code ctx}: with a zeroed __sk_buff in and out, whose u32 fields at {@code ctxExpect}'s offsets are checked. */
-    record Run(String prog, byte[] data, boolean ctx, long expect, Map<Integer, Integer> ctxExpect, String label, String kernelRefuses)
+    record Run(String prog, byte[] data, boolean ctx, long expect, Map<Integer, Integer> ctxExpect, String label, String refused)
             implements Step {
         Run(String prog, byte[] data, boolean ctx, long expect, Map<Integer, Integer> ctxExpect, String label) {
             this(prog, data, ctx, expect, ctxExpect, label, null);
@@ -63,11 +63,8 @@ final class CorpusCases {
             return this;
         }
 
-        /**
-         * A run OBPF answers with {@code expect} but the kernel's test_run refuses with
-         * {@code errno}: a known divergence of OBPF's TestRunner, asserted as it is.
-         */
-        Case runKernelRefuses(String prog, byte[] data, long expect, String label, String errno) {
+        /** A run that test_run refuses, on the kernel and on OBPF alike, with {@code errno}. */
+        Case runRefused(String prog, byte[] data, long expect, String label, String errno) {
             steps.add(new Run(prog, data, false, expect, Map.of(), label, errno));
             return this;
         }
@@ -318,9 +315,8 @@ final class CorpusCases {
                 .run("xdp_second", udp(60, 53), XDP_DROP, "bump(1) = 3")
                 .run("sock_count", fill(24, 0), 10, "24 bytes (len 10)")
                 .run("tc_count", udp(60, 53), TC_ACT_OK, "bump(3)")
-                // BPF_XDP_DEVMAP programs: the kernel's bpf_prog_test_run_xdp refuses them (EINVAL);
-                // OBPF's TestRunner does not know the expected attach type and runs them.
-                .runKernelRefuses("xdp_nocall", udp(60, 53), XDP_PASS, "devmap program", "EINVAL")
+                // BPF_XDP_DEVMAP programs: bpf_prog_test_run_xdp refuses them (EINVAL), and so does OBPF's TestRunner.
+                .runRefused("xdp_nocall", udp(60, 53), XDP_PASS, "devmap program", "EINVAL")
                 .map("hits", h32(0), h64(1), h32(1), h64(3), h32(2), h64(1), h32(3), h64(1)));
 
         c.add(new Case("loop_callback", "loop_callback")

@@ -215,7 +215,8 @@ final class CorpusHarness {
             };
             for (ProgramSpec p : obj.programs()) {
                 if (!runnable(p.type())) continue;
-                Prelinked pl = Prelinker.prelink(p.insns(), p.type(), resolver, HelperTable.builtins(p.type()), Prelinker.Options.DEFAULT);
+                Prelinked pl = Prelinker.prelink(p.insns(), p.type(), resolver, HelperTable.builtins(p.type()),
+                        Prelinker.Options.DEFAULT.withExpectedAttachType(p.expectedAttachType()));
                 prelinked.put(p.name(), pl);
                 programs.put(p.name(), pl.toInterpreter());
             }

@@ -42,15 +42,21 @@ class CorpusInterpreterTest {
                 case CorpusCases.Update u -> side.update(u.map(), u.key(), u.value());
                 case CorpusCases.SetProg p -> side.setProg(p.map(), p.slot(), p.prog());
                 case Run r -> {
-                    if (r.kernelRefuses() != null && side instanceof CorpusHarness.Kern) {
+                    if (r.refused() != null) {
+                        String errno;
                         try {
                             side.run(r.prog(), r.data(), r.ctx());
-                            throw new AssertionError(c.name + " " + r.prog() + " [" + r.label() + "]: the kernel ran it, expected "
-                                    + r.kernelRefuses());
+                            throw new AssertionError(c.name + " " + r.prog() + " [" + r.label() + "]: " + side.getClass().getSimpleName()
+                                    + " ran it, expected test_run to refuse it with " + r.refused());
                         } catch (KernelBpfException e) {
-                            if (!r.kernelRefuses().equals(e.errnoName())) throw e;
-                            outs.add(null);
+                            errno = e.errnoName();
+                        } catch (org.obpf.api.BpfException e) {
+                            errno = e.errno() == null ? String.valueOf(e.errno()) : e.errno().name();
                         }
+                        if (!r.refused().equals(errno)) {
+                            throw new AssertionError(c.name + " " + r.prog() + ": refused with " + errno + ", expected " + r.refused());
+                        }
+                        outs.add(null);
                     } else {
                         outs.add(side.run(r.prog(), r.data(), r.ctx()));
                     }
@@ -87,6 +93,7 @@ class CorpusInterpreterTest {
                 Run r = runs.get(i);
                 Out o = outs.get(i);
                 String what = c.name + " " + r.prog() + " [" + r.label() + "]";
+                if (r.refused() != null) continue; // execute checked the refusal
                 assertEquals(r.expect(), o.retval(), what + ": retval");
                 assertEquals(CorpusHarness.hex(expectedDataOut(obj, r)), CorpusHarness.hex(o.dataOut()), what + ": data_out");
                 for (Map.Entry<Integer, Integer> f : r.ctxExpect().entrySet()) {

@@ -1,9 +1,11 @@
 package org.obpf.core.prelink;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.obpf.api.BpfException;
 import org.obpf.api.helper.Helper;
+import org.obpf.api.obj.AttachType;
 import org.obpf.api.prog.ProgramType;
 import org.obpf.core.interp.Program;
 import org.obpf.core.map.AbstractBpfMap;
@@ -28,6 +30,7 @@ public final class Prelinked {
     public record Stage(String name, long[] insns) {}
 
     private final ProgramType type;
+    private final Optional<AttachType> expectedAttachType;
     private final long[] insns;
     private final List<Helper> helpers;
     private final List<AbstractBpfMap> maps;
@@ -36,9 +39,10 @@ public final class Prelinked {
     private final List<Stage> stages;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    public Prelinked(ProgramType type, long[] insns, List<Helper> helpers, List<AbstractBpfMap> maps,
-            List<ArrayMap> directMaps, int[] subprogs, List<Stage> stages) {
+    public Prelinked(ProgramType type, Optional<AttachType> expectedAttachType, long[] insns, List<Helper> helpers,
+            List<AbstractBpfMap> maps, List<ArrayMap> directMaps, int[] subprogs, List<Stage> stages) {
         this.type = type;
+        this.expectedAttachType = expectedAttachType;
         this.insns = insns.clone();
         this.helpers = List.copyOf(helpers);
         this.maps = List.copyOf(maps);
@@ -48,6 +52,7 @@ public final class Prelinked {
     }
 
     public ProgramType type() { return type; }
+    public Optional<AttachType> expectedAttachType() { return expectedAttachType; }
     public long[] insns() { return insns.clone(); }
     public List<Helper> helpers() { return helpers; }
     public List<AbstractBpfMap> maps() { return maps; }

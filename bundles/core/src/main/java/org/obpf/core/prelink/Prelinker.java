@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.obpf.api.BpfException;
 import org.obpf.api.Errno;
@@ -14,6 +15,7 @@ import org.obpf.api.helper.Helper;
 import org.obpf.api.insn.Insn;
 import org.obpf.api.insn.InsnDecoder;
 import org.obpf.api.insn.InsnKind;
+import org.obpf.api.obj.AttachType;
 import org.obpf.api.prog.ProgramType;
 import org.obpf.core.helper.HelperTable;
 import org.obpf.core.helper.MapHelpers;
@@ -51,9 +53,21 @@ public final class Prelinker {
         }
     }
 
-    /** Options: {@code inlineMapLookups} is the kernel's {@code jit_requested} condition for {@code map_gen_lookup}. */
-    public record Options(boolean inlineMapLookups) {
-        public static final Options DEFAULT = new Options(true);
+    /**
+     * Options: {@code inlineMapLookups} is the kernel's {@code jit_requested} condition for
+     * {@code map_gen_lookup}; {@code expectedAttachType} is the program's
+     * {@code expected_attach_type} at load (what test_run and context rules depend on).
+     */
+    public record Options(boolean inlineMapLookups, Optional<AttachType> expectedAttachType) {
+        public static final Options DEFAULT = new Options(true, Optional.empty());
+
+        public Options(boolean inlineMapLookups) {
+            this(inlineMapLookups, Optional.empty());
+        }
+
+        public Options withExpectedAttachType(Optional<AttachType> attach) {
+            return new Options(inlineMapLookups, attach);
+        }
     }
 
     /** A map reference found by {@link #replaceMapFdWithMapPtr}. */
@@ -95,7 +109,7 @@ public final class Prelinker {
                 pc++;
             }
         }
-        return new Prelinked(type, fixed, slots, used, direct, subprogs, stages);
+        return new Prelinked(type, options.expectedAttachType(), fixed, slots, used, direct, subprogs, stages);
     }
 
     /** Pass 1. {@code mapAtSlot[pc]} is the index in {@code maps} of the map an lddw at pc names, or -1. */

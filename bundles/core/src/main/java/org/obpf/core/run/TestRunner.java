@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.obpf.api.BpfException;
 import org.obpf.api.Errno;
+import org.obpf.api.obj.AttachType;
 import org.obpf.api.prog.ProgramType;
 import org.obpf.api.prog.SkBuff;
 import org.obpf.api.prog.TestRun;
@@ -48,7 +49,16 @@ public final class TestRunner {
     public TestRun.Result run(Prelinked program, TestRun.Request request) throws BpfException {
         ExecutionEngine.Executable exe = engine.prepare(program);
         return switch (program.type()) {
-            case XDP -> xdp(exe, request);
+            case XDP -> {
+                // bpf_prog_test_run_xdp: programs for a devmap or cpumap entry run on redirected
+                // frames only and have no test_run.
+                var attach = program.expectedAttachType();
+                if (attach.isPresent() && (attach.get() == AttachType.XDP_DEVMAP || attach.get() == AttachType.XDP_CPUMAP)) {
+                    throw new BpfException(Errno.EINVAL, "test_run: XDP programs for attach type "
+                            + attach.get().name().toLowerCase() + " cannot be test-run");
+                }
+                yield xdp(exe, request);
+            }
             case SCHED_CLS, SCHED_ACT, SOCKET_FILTER -> skb(exe, request, program.type() != ProgramType.SOCKET_FILTER);
             case FLAT -> flat(exe, request);
             default -> throw new BpfException(Errno.ENOTSUPP, "test_run is not supported for " + program.type().kernelName() + " programs");

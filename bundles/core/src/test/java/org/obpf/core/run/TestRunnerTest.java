@@ -9,16 +9,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.obpf.api.BpfException;
 import org.obpf.api.Errno;
+import org.obpf.api.obj.AttachType;
 import org.obpf.api.prog.ProgramType;
 import org.obpf.api.prog.SkBuff;
 import org.obpf.api.prog.TestRun;
 import org.obpf.api.prog.XdpMd;
+import org.obpf.core.helper.HelperTable;
 import org.obpf.core.helper.PacketHelpers;
 import org.obpf.core.map.MapTable;
 import org.obpf.core.prelink.Prelinked;
+import org.obpf.core.prelink.Prelinker;
 import org.obpf.core.testing.Bpf;
 
 class TestRunnerTest {
@@ -80,6 +84,21 @@ class TestRunnerTest {
         assertEquals(XdpMd.XDP_PASS, runner.run(p, TestRun.Request.of(udpPacket(80, 10))).retval());
         // too short for the bounds check: passes without reading past data_end
         assertEquals(XdpMd.XDP_PASS, runner.run(p, TestRun.Request.of(Arrays.copyOf(udpPacket(53, 0), 30))).retval());
+    }
+
+    @Test
+    void devmapAndCpumapProgramsHaveNoTestRun() throws BpfException {
+        // bpf_prog_test_run_xdp refuses programs loaded for a devmap or cpumap entry
+        for (AttachType attach : new AttachType[] {AttachType.XDP_DEVMAP, AttachType.XDP_CPUMAP}) {
+            Prelinked p = Prelinker.prelink(Bpf.asm("mov %r0, 2\nexit"), ProgramType.XDP, maps::get,
+                    HelperTable.builtins(ProgramType.XDP), Prelinker.Options.DEFAULT.withExpectedAttachType(Optional.of(attach)));
+            BpfException e = assertThrows(BpfException.class, () -> runner.run(p, TestRun.Request.of(udpPacket(53, 10))));
+            assertEquals(Errno.EINVAL, e.errno());
+            assertEquals("test_run: XDP programs for attach type " + attach.name().toLowerCase() + " cannot be test-run", e.getMessage());
+        }
+        Prelinked plain = Prelinker.prelink(Bpf.asm("mov %r0, 2\nexit"), ProgramType.XDP, maps::get,
+                HelperTable.builtins(ProgramType.XDP), Prelinker.Options.DEFAULT.withExpectedAttachType(Optional.of(AttachType.XDP)));
+        assertEquals(XdpMd.XDP_PASS, runner.run(plain, TestRun.Request.of(udpPacket(53, 10))).retval());
     }
 
     @Test
