@@ -63,7 +63,8 @@ class FrameworkTest {
                 if (state != 4 && state != 8) unsatisfied.add(name + ": state " + state);
             }
         }
-        assertEquals(Set.of("org.obpf.core.jit.JitDispatcher", "org.obpf.core.offload.OffloadRegistry", "org.obpf.shell.BpfCommands",
+        assertEquals(Set.of("org.obpf.core.jit.JitDispatcher", "org.obpf.core.offload.OffloadRegistry", "org.obpf.core.helper.HelperRegistry",
+                "org.obpf.shell.BpfCommands",
                 "org.obpf.jit.x86_64.X86_64JitBackend", "org.obpf.jit.x86_64.X86Disassembler", "org.obpf.jit.x86_64.ElfObjectWriter",
                 "org.obpf.loader.ElfObjectLoader"), seen);
         assertEquals(List.of(), unsatisfied);
