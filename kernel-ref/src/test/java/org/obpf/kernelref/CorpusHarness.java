@@ -188,10 +188,16 @@ final class CorpusHarness {
         private final int[] fds;
         private final Map<String, Prelinked> prelinked = new LinkedHashMap<>();
         private final Map<String, Program> programs = new LinkedHashMap<>();
-        private final TestRunner runner = new TestRunner();
+        private final TestRunner runner;
 
         Obpf(BpfObject obj) throws BpfException {
+            this(obj, new org.obpf.core.run.InterpreterExecution());
+        }
+
+        /** With {@code engine} running the programs (the interpreter, or a JIT). */
+        Obpf(BpfObject obj, org.obpf.core.run.ExecutionEngine engine) throws BpfException {
             this.obj = obj;
+            this.runner = new TestRunner(engine);
             this.table = new MapTable();
             this.fds = new int[obj.maps().size()];
             for (int i = 0; i < fds.length; i++) {

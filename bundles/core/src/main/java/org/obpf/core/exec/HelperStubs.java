@@ -52,6 +52,8 @@ public final class HelperStubs {
     private final HelperTable table;
     private final Arena arena = Arena.ofAuto();
     private final ConcurrentHashMap<Integer, MemorySegment> stubs = new ConcurrentHashMap<>();
+    private final java.util.Map<Helper, MemorySegment> byHelper =
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
     private final MemorySegment tailCallStub;
 
     public HelperStubs(HelperTable table) {
@@ -74,6 +76,18 @@ public final class HelperStubs {
         Helper h = table.require(id);
         return stubs.computeIfAbsent(id, k -> Linker.nativeLinker().upcallStub(
                 MethodHandles.insertArguments(CALL, 0, h), HELPER_DESCRIPTOR, arena)).address();
+    }
+
+    /**
+     * The native address of a stub for {@code h} itself, made on first use: for helpers that are
+     * not in {@link #table()} (those a prelinked program names by slot, synthetic ones included).
+     */
+    public long address(Helper h) {
+        java.util.Objects.requireNonNull(h, "helper");
+        synchronized (byHelper) {
+            return byHelper.computeIfAbsent(h, k -> Linker.nativeLinker().upcallStub(
+                    MethodHandles.insertArguments(CALL, 0, k), HELPER_DESCRIPTOR, arena)).address();
+        }
     }
 
     /** The native address of the tail-call routine. */

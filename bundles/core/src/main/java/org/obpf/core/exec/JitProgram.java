@@ -83,7 +83,10 @@ public final class JitProgram implements AutoCloseable {
             for (Relocation r : image.relocations()) {
                 Symbol s = r.symbol();
                 switch (s.kind()) {
-                    case HELPER -> st.bind(s, helpers.address(s.index()));
+                    case HELPER -> {
+                        Long a = symbols == null ? null : symbols.get(s); // a caller's binding wins over the table's
+                        st.bind(s, a != null ? a : helpers.address(s.index()));
+                    }
                     case RUNTIME -> {
                         if (s.name().equals(HostAbi.TAIL_CALL_SYMBOL)) st.bind(s, helpers.tailCallAddress());
                     }
@@ -170,6 +173,40 @@ public final class JitProgram implements AutoCloseable {
             if (context != null && context.byteSize() > 0) {
                 if (!context.isNative()) throw new IllegalArgumentException("context must be native memory: " + context);
                 run.addRegion(context.address(), context.byteSize(), contextWritable);
+            }
+            long r0;
+            try {
+                r0 = (long) entry.invokeExact(r1, r2, run.contextAddress());
+            } catch (Throwable t) {
+                throw new ExecutionException(Errno.EFAULT, -1, "run failed: " + t, t);
+            }
+            run.checkError();
+            return r0;
+        } finally {
+            run.exit();
+            this.memory.release();
+        }
+    }
+
+    /**
+     * Runs with r1 and r2 as given; each of {@code regions} is memory the run may touch besides
+     * its stack and the {@link #allow allowed} regions ({@code writable[i]} for {@code regions[i]}).
+     */
+    public long run(long r1, long r2, List<MemorySegment> regions, List<Boolean> writable) throws ExecutionException {
+        if (regions.size() != writable.size()) throw new IllegalArgumentException("regions and writable differ in size");
+        if (!this.memory.acquire()) throw new ExecutionException(Errno.ENOENT, -1, "program is unloaded", null);
+        JitRun run = JitRun.enter(arch, progArrays);
+        try {
+            synchronized (this) {
+                for (int i = 0; i < allowed.size(); i++) {
+                    run.addRegion(allowed.get(i).address(), allowed.get(i).byteSize(), allowedWritable.get(i));
+                }
+            }
+            for (int i = 0; i < regions.size(); i++) {
+                MemorySegment m = regions.get(i);
+                if (m.byteSize() == 0) continue;
+                if (!m.isNative()) throw new IllegalArgumentException("memory for a BPF program must be native memory: " + m);
+                run.addRegion(m.address(), m.byteSize(), writable.get(i));
             }
             long r0;
             try {

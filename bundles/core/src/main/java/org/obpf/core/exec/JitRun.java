@@ -37,6 +37,7 @@ final class JitRun implements HelperContext {
     Throwable helperError;
     String runtimeError;
     final List<ExecutableMemory> entered = new ArrayList<>();
+    private final List<AutoCloseable> held = new ArrayList<>();
 
     private JitRun() {
         Arena arena = Arena.ofAuto();
@@ -67,6 +68,14 @@ final class JitRun implements HelperContext {
     void exit() {
         for (ExecutableMemory m : entered) m.release();
         entered.clear();
+        for (int i = held.size() - 1; i >= 0; i--) {
+            try {
+                held.get(i).close();
+            } catch (Exception ignored) {
+                // a held resource that fails to close has nothing left to give back to this run
+            }
+        }
+        held.clear();
         progArrays = null;
         CURRENT.set(outer);
         outer = null;
@@ -175,7 +184,23 @@ final class JitRun implements HelperContext {
     @Override
     public void grant(MemorySegment region, boolean writable) {
         if (!region.isNative()) throw new IllegalArgumentException("memory for a BPF program must be native memory: " + region);
-        addRegion(region.address(), region.byteSize(), writable);
+        long start = region.address(), end = start + region.byteSize();
+        int count = ctx.get(ValueLayout.JAVA_INT, REGION_COUNT);
+        for (int i = 0; i < count; i++) { // a lookup repeated in a loop grants the same value again
+            long e = REGIONS + (long) i * REGION_SIZE;
+            if (ctx.get(ValueLayout.JAVA_LONG, e + REGION_START) == start && ctx.get(ValueLayout.JAVA_LONG, e + REGION_END) == end
+                    && (ctx.get(ValueLayout.JAVA_LONG, e + REGION_WRITABLE) != 0) == writable) {
+                return;
+            }
+        }
+        addRegion(start, region.byteSize(), writable);
+    }
+
+    @Override
+    public boolean hold(AutoCloseable resource) {
+        for (AutoCloseable r : held) if (r == resource) return false;
+        held.add(resource);
+        return true;
     }
 
     @Override
