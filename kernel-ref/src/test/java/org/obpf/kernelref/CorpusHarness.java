@@ -189,6 +189,7 @@ final class CorpusHarness {
         private final Map<String, Prelinked> prelinked = new LinkedHashMap<>();
         private final Map<String, Program> programs = new LinkedHashMap<>();
         private final TestRunner runner;
+        private final boolean interpreter;
 
         Obpf(BpfObject obj) throws BpfException {
             this(obj, new org.obpf.core.run.InterpreterExecution());
@@ -198,6 +199,7 @@ final class CorpusHarness {
         Obpf(BpfObject obj, org.obpf.core.run.ExecutionEngine engine) throws BpfException {
             this.obj = obj;
             this.runner = new TestRunner(engine);
+            this.interpreter = engine instanceof org.obpf.core.run.InterpreterExecution;
             this.table = new MapTable();
             this.fds = new int[obj.maps().size()];
             for (int i = 0; i < fds.length; i++) {
@@ -264,7 +266,8 @@ final class CorpusHarness {
         public void setProg(String map, int slot, String prog) throws BpfException {
             Program p = programs.get(prog);
             if (p == null) throw new IllegalArgumentException(obj.name() + " has no runnable program " + prog);
-            ((ProgArrayMap) map(map)).set(slot, p);
+            // the interpreter tail-calls interpreter programs; other engines compile the prelinked program
+            ((ProgArrayMap) map(map)).set(slot, interpreter ? p : prelinked.get(prog));
         }
 
         @Override

@@ -131,6 +131,7 @@ public final class HelperStubs {
             }
             if (!target.memory().acquire()) return 0; // unloaded meanwhile: an empty slot
             run.entered.add(target.memory());
+            target.grantAllowed(run); // its direct map values, as the interpreter allows a tail call's target's
             return target.entryAddress();
         } catch (Throwable t) {
             run.runtimeFailed(Errno.EFAULT, "bpf_tail_call failed: " + t);

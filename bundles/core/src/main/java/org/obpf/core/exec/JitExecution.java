@@ -20,7 +20,9 @@ import org.obpf.api.jit.JitBackend;
 import org.obpf.api.jit.Symbol;
 import org.obpf.core.helper.HelperTable;
 import org.obpf.core.helper.MapHelpers;
+import org.obpf.core.map.AbstractBpfMap;
 import org.obpf.core.map.ArrayMap;
+import org.obpf.core.map.ProgArrayMap;
 import org.obpf.core.prelink.Prelinked;
 import org.obpf.core.run.ExecutionEngine;
 
@@ -36,9 +38,11 @@ import org.obpf.core.run.ExecutionEngine;
  * (negative ids) get an id the program does not otherwise use.
  *
  * <p>Not yet supported, refused by {@link #prepare} with {@link Errno#ENOTSUPP}: callbacks
- * ({@code lddw BPF_PSEUDO_FUNC}, for {@code bpf_loop} and {@code bpf_for_each_map_elem}) and
- * {@code bpf_tail_call} (prelinked code passes the kernel-style prog array map, which has no
- * JIT'd programs in its slots).
+ * ({@code lddw BPF_PSEUDO_FUNC}, for {@code bpf_loop} and {@code bpf_for_each_map_elem}).
+ *
+ * <p>{@code bpf_tail_call}: prelinked code passes a {@link ProgArrayMap}'s address; its slots
+ * must hold {@link Prelinked} programs (compiled by this engine on first tail call) or this
+ * engine's {@link Compiled} ones.
  */
 public final class JitExecution implements ExecutionEngine {
     /** The kernel's {@code BPF_FUNC_tail_call}. */
@@ -49,6 +53,9 @@ public final class JitExecution implements ExecutionEngine {
     private final HelperStubs stubs = new HelperStubs(HelperTable.empty());
     // A program is compiled once per engine, however often it is prepared (test_run prepares every run).
     private final Map<Prelinked, Compiled> compiled = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    // bpf_tail_call: the prelinked code passes a ProgArrayMap's address; its slots hold Prelinked programs (or Compiled ones).
+    private final Map<ProgArrayMap, JitProgArray> views = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private final JitProgArrays progArrays = new JitProgArrays(this::progArray);
 
     /** The back-end in sandbox mode: every load and store outside the stack is checked, as the interpreter checks it. */
     public JitExecution(JitBackend backend) {
@@ -108,9 +115,9 @@ public final class JitExecution implements ExecutionEngine {
             int slot = Insn.imm(w);
             if (slot < 0 || slot >= slots.size()) throw new BpfException(Errno.EINVAL, "insn " + pc + ": call to helper slot " + slot + ": no such slot");
             Helper h = slots.get(slot);
-            if (h.id() == BPF_FUNC_TAIL_CALL) {
-                throw new BpfException(Errno.ENOTSUPP, "insn " + pc + ": bpf_tail_call is not supported by the JIT execution engine"
-                        + " yet (prelinked prog arrays hold interpreter programs)");
+            if (h.id() == BPF_FUNC_TAIL_CALL) { // the back-end emits it against its tail-call runtime
+                insns[pc] = Insn.withImm(w, BPF_FUNC_TAIL_CALL);
+                continue;
             }
             Integer id = ids.get(h);
             if (id == null) {
@@ -145,11 +152,30 @@ public final class JitExecution implements ExecutionEngine {
                 false, options);
         Map<Symbol, Long> symbols = new HashMap<>();
         for (var e : t.helpers().entrySet()) symbols.put(Symbol.helper(e.getKey()), stubs.address(e.getValue()));
-        JitProgram jit = JitProgram.load(backend, req, stubs, symbols, null);
+        JitProgram jit = JitProgram.load(backend, req, stubs, symbols, progArrays);
         for (ArrayMap a : program.directMaps()) {
             jit.allow(a.values(), (a.spec().flags() & MapHelpers.BPF_F_RDONLY_PROG) == 0);
         }
         return new Compiled(jit);
+    }
+
+    private JitProgArray progArray(long mapAddress) {
+        if (!(AbstractBpfMap.byAddress(mapAddress) instanceof ProgArrayMap map)) return null;
+        return views.computeIfAbsent(map, m -> new JitProgArray(m.maxEntries(), i -> slot(m, i)));
+    }
+
+    private JitProgram slot(ProgArrayMap map, int index) {
+        Object o = map.get(index);
+        if (o == null) return null;
+        if (o instanceof Compiled c) return c.program();
+        if (o instanceof Prelinked p) {
+            try {
+                return ((Compiled) prepare(p)).program();
+            } catch (BpfException e) {
+                throw new IllegalStateException("slot " + index + ": " + e.getMessage(), e);
+            }
+        }
+        throw new IllegalStateException("slot " + index + " holds " + o.getClass().getSimpleName() + ", not a program this engine can run");
     }
 
     /** A compiled program; its code stays mapped as long as this object is reachable. */

@@ -222,6 +222,11 @@ public final class JitProgram implements AutoCloseable {
         }
     }
 
+    /** Lets {@code run} touch this program's {@link #allow allowed} regions (a tail call into it). */
+    synchronized void grantAllowed(JitRun run) {
+        for (int i = 0; i < allowed.size(); i++) run.grant(allowed.get(i), allowedWritable.get(i));
+    }
+
     /** Unloads: no new runs; the memory is unmapped when the last run inside returns. */
     @Override
     public void close() {
