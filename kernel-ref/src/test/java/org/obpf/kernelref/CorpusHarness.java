@@ -240,6 +240,11 @@ final class CorpusHarness {
             return obj;
         }
 
+        /** The prelinked program {@code name}, or null. */
+        Prelinked prelinked(String name) {
+            return prelinked.get(name);
+        }
+
         AbstractBpfMap map(String name) throws BpfException {
             int i = obj.mapIndex(name);
             if (i < 0) throw new IllegalArgumentException(obj.name() + " has no map " + name);

@@ -13,6 +13,10 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.obpf.api.prog.TestRun;
+import org.obpf.core.run.InterpreterExecution;
+import org.obpf.core.run.TestRunner;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -97,6 +101,34 @@ class CorpusJitTest {
                 assertEquals(interp.ringbufRecords(rb).stream().map(CorpusHarness::hex).toList(),
                         jit.ringbufRecords(rb).stream().map(CorpusHarness::hex).toList(), c.name + ": records in " + rb);
             }
+        }
+    }
+
+    /**
+     * Figures, not a benchmark (see {@code bench/} for those): the corpus XDP parser through
+     * {@code TestRunner} with {@code repeat}, average ns per run on each engine, and the size of
+     * the JIT'd code.
+     */
+    @Test
+    void xdpParserFigures() throws Exception {
+        BpfObject obj = CorpusHarness.object("xdp_parse_udp");
+        try (CorpusHarness.Obpf side = new CorpusHarness.Obpf(obj)) {
+            org.obpf.core.prelink.Prelinked p = side.prelinked("xdp_parse_udp");
+            byte[] packet = CorpusCases.udp(42, 53);
+            int repeat = 100_000;
+            var req = new TestRun.Request(packet, packet.length, null, 0, repeat);
+            TestRunner interp = new TestRunner(new InterpreterExecution());
+            TestRunner jit = new TestRunner(JIT);
+            long ni = 0, nj = 0;
+            for (int round = 0; round < 5; round++) { // the last round counts, after warm-up
+                TestRun.Result a = interp.run(p, req), b = jit.run(p, req);
+                assertEquals(a.retval(), b.retval(), "retval");
+                ni = a.durationNs();
+                nj = b.durationNs();
+            }
+            int code = ((JitExecution.Compiled) JIT.prepare(p)).program().linked().size();
+            System.out.println("xdp_parse_udp through TestRunner (repeat " + repeat + "): interpreter " + ni + " ns/run, x86_64 JIT "
+                    + nj + " ns/run; " + p.insns().length + " BPF slots -> " + code + " bytes of x86-64 (sandbox mode)");
         }
     }
 
