@@ -162,30 +162,7 @@ public final class JitProgram implements AutoCloseable {
      *     mode, a failing helper, too deep a call chain) or the program is unloaded
      */
     public long run(long r1, long r2, MemorySegment context, boolean contextWritable) throws ExecutionException {
-        if (!this.memory.acquire()) throw new ExecutionException(Errno.ENOENT, -1, "program is unloaded", null);
-        JitRun run = JitRun.enter(arch, progArrays);
-        try {
-            synchronized (this) {
-                for (int i = 0; i < allowed.size(); i++) {
-                    run.addRegion(allowed.get(i).address(), allowed.get(i).byteSize(), allowedWritable.get(i));
-                }
-            }
-            if (context != null && context.byteSize() > 0) {
-                if (!context.isNative()) throw new IllegalArgumentException("context must be native memory: " + context);
-                run.addRegion(context.address(), context.byteSize(), contextWritable);
-            }
-            long r0;
-            try {
-                r0 = (long) entry.invokeExact(r1, r2, run.contextAddress());
-            } catch (Throwable t) {
-                throw new ExecutionException(Errno.EFAULT, -1, "run failed: " + t, t);
-            }
-            run.checkError();
-            return r0;
-        } finally {
-            run.exit();
-            this.memory.release();
-        }
+        return context == null ? run(r1, r2, List.of(), List.of()) : run(r1, r2, List.of(context), List.of(contextWritable));
     }
 
     /**

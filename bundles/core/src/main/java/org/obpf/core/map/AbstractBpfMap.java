@@ -176,6 +176,31 @@ public abstract class AbstractBpfMap implements BpfMap {
         throw error(Errno.EINVAL, what + " failed: error " + rc);
     }
 
+    /** The key as the u32 index array-like maps use, after checking its size. */
+    protected int indexKey(byte[] key) throws BpfException {
+        checkKey(key);
+        return u32(key);
+    }
+
+    /** A little-endian u32 from the first four bytes. */
+    protected static int u32(byte[] b) {
+        return b[0] & 0xff | (b[1] & 0xff) << 8 | (b[2] & 0xff) << 16 | (b[3] & 0xff) << 24;
+    }
+
+    /**
+     * {@code array_map_get_next_key} for maps indexed by a u32: no key or an out-of-range key
+     * restarts at 0; ENOENT after the last index.
+     */
+    protected byte[] nextIndexKey(byte[] key) throws BpfException {
+        int next = 0;
+        if (key != null) {
+            int i = indexKey(key);
+            next = Integer.compareUnsigned(i, spec.maxEntries()) >= 0 ? 0 : i + 1;
+        }
+        if (next >= spec.maxEntries()) throw error(Errno.ENOENT, "no key after the last index");
+        return new byte[] {(byte) next, (byte) (next >> 8), (byte) (next >> 16), (byte) (next >> 24)};
+    }
+
     protected void checkKey(byte[] key) throws BpfException {
         int expected = spec.keySize();
         if (expected == 0) {

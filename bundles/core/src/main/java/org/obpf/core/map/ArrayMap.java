@@ -117,15 +117,10 @@ public final class ArrayMap extends AbstractBpfMap {
 
     // ---- host side ----
 
-    private int index(byte[] key) throws BpfException {
-        checkKey(key);
-        return key[0] & 0xff | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
-    }
-
     @Override
     protected byte[] lookupHost(byte[] key) throws BpfException {
         requireLive();
-        int index = index(key);
+        int index = indexKey(key);
         if (Integer.compareUnsigned(index, spec.maxEntries()) >= 0) {
             throw error(Errno.ENOENT, "index " + Integer.toUnsignedString(index) + " is outside 0.." + (spec.maxEntries() - 1));
         }
@@ -137,7 +132,7 @@ public final class ArrayMap extends AbstractBpfMap {
     @Override
     protected void updateHost(byte[] key, byte[] value, long flags) throws BpfException {
         requireLive();
-        int index = index(key);
+        int index = indexKey(key);
         checkValue(value);
         if ((flags & BPF_F_LOCK) != 0) throw error(Errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value, which OBPF maps do not have");
         if (flags > BPF_EXIST || flags < 0) throw error(Errno.EINVAL, "invalid update flags 0x" + Long.toHexString(flags));
@@ -157,22 +152,13 @@ public final class ArrayMap extends AbstractBpfMap {
     @Override
     protected void deleteHost(byte[] key) throws BpfException {
         requireLive();
-        index(key);
+        indexKey(key);
         throw error(Errno.EINVAL, "array elements cannot be deleted");
     }
 
     @Override
     protected byte[] nextKeyHost(byte[] key) throws BpfException {
         requireLive();
-        // array_map_get_next_key: a missing or out-of-range key restarts at 0
-        int next;
-        if (key == null) {
-            next = 0;
-        } else {
-            int index = index(key);
-            next = Integer.compareUnsigned(index, spec.maxEntries()) >= 0 ? 0 : index + 1;
-        }
-        if (next >= spec.maxEntries()) throw error(Errno.ENOENT, "no key after the last index");
-        return new byte[] {(byte) next, (byte) (next >> 8), (byte) (next >> 16), (byte) (next >> 24)};
+        return nextIndexKey(key);
     }
 }

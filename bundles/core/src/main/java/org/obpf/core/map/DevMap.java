@@ -62,15 +62,10 @@ public final class DevMap extends AbstractBpfMap {
         return values;
     }
 
-    private int index(byte[] key) throws BpfException {
-        checkKey(key);
-        return key[0] & 0xff | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
-    }
-
     @Override
     protected byte[] lookupHost(byte[] key) throws BpfException {
         requireLive();
-        int i = index(key);
+        int i = indexKey(key);
         if (ifindex(i) == 0) throw error(Errno.ENOENT, "slot " + Integer.toUnsignedString(i) + " is empty");
         return read(slot(i), spec.valueSize());
     }
@@ -78,7 +73,7 @@ public final class DevMap extends AbstractBpfMap {
     @Override
     protected void updateHost(byte[] key, byte[] value, long flags) throws BpfException {
         requireLive();
-        int i = index(key);
+        int i = indexKey(key);
         checkValue(value);
         // dev_map_update_elem
         if (flags > BPF_EXIST || flags < 0) throw error(Errno.EINVAL, "invalid update flags 0x" + Long.toHexString(flags));
@@ -94,7 +89,7 @@ public final class DevMap extends AbstractBpfMap {
     @Override
     protected void deleteHost(byte[] key) throws BpfException {
         requireLive();
-        int i = index(key);
+        int i = indexKey(key);
         if (Integer.compareUnsigned(i, spec.maxEntries()) >= 0) throw error(Errno.EINVAL, "index " + Integer.toUnsignedString(i) + " is outside 0.." + (spec.maxEntries() - 1));
         ValueLayout.JAVA_INT.varHandle().setRelease(MEM, slot(i), 0);
     }
@@ -102,12 +97,6 @@ public final class DevMap extends AbstractBpfMap {
     @Override
     protected byte[] nextKeyHost(byte[] key) throws BpfException {
         requireLive();
-        int next = 0;
-        if (key != null) {
-            int i = index(key);
-            next = Integer.compareUnsigned(i, spec.maxEntries()) >= 0 ? 0 : i + 1;
-        }
-        if (next >= spec.maxEntries()) throw error(Errno.ENOENT, "no key after the last index");
-        return new byte[] {(byte) next, (byte) (next >> 8), (byte) (next >> 16), (byte) (next >> 24)};
+        return nextIndexKey(key);
     }
 }

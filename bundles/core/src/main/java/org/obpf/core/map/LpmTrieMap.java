@@ -97,7 +97,7 @@ public final class LpmTrieMap extends AbstractBpfMap {
     }
 
     private static int prefixlen(byte[] key) {
-        return key[0] & 0xff | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
+        return u32(key);
     }
 
     private static byte[] data(byte[] key) {

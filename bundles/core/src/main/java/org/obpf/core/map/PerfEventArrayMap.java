@@ -106,21 +106,13 @@ public final class PerfEventArrayMap extends AbstractBpfMap {
 
     @Override
     protected void deleteHost(byte[] key) throws BpfException {
-        checkKey(key);
-        int i = key[0] & 0xff | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
+        int i = indexKey(key);
         if (Integer.compareUnsigned(i, spec.maxEntries()) >= 0) throw error(Errno.E2BIG, "index " + Integer.toUnsignedString(i) + " is outside the array");
         if (slots.getAndSet(i, null) == null) throw error(Errno.ENOENT, "slot " + i + " is empty");
     }
 
     @Override
     protected byte[] nextKeyHost(byte[] key) throws BpfException {
-        int next = 0;
-        if (key != null) {
-            checkKey(key);
-            int i = key[0] & 0xff | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
-            next = Integer.compareUnsigned(i, spec.maxEntries()) >= 0 ? 0 : i + 1;
-        }
-        if (next >= spec.maxEntries()) throw error(Errno.ENOENT, "no key after the last index");
-        return new byte[] {(byte) next, (byte) (next >> 8), (byte) (next >> 16), (byte) (next >> 24)};
+        return nextIndexKey(key);
     }
 }

@@ -63,8 +63,7 @@ public final class ProgArrayMap extends AbstractBpfMap {
     @Override public MemorySegment grantRegion(long valueAddress) { return null; }
 
     private int index(byte[] key) throws BpfException {
-        checkKey(key);
-        int i = key[0] & 0xff | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
+        int i = indexKey(key);
         if (Integer.compareUnsigned(i, spec.maxEntries()) >= 0) {
             throw error(Errno.E2BIG, "index " + Integer.toUnsignedString(i) + " is outside 0.." + (spec.maxEntries() - 1));
         }
@@ -110,13 +109,6 @@ public final class ProgArrayMap extends AbstractBpfMap {
 
     @Override
     protected byte[] nextKeyHost(byte[] key) throws BpfException {
-        int next = 0;
-        if (key != null) {
-            checkKey(key);
-            int i = key[0] & 0xff | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
-            next = Integer.compareUnsigned(i, spec.maxEntries()) >= 0 ? 0 : i + 1;
-        }
-        if (next >= spec.maxEntries()) throw error(Errno.ENOENT, "no key after the last index");
-        return new byte[] {(byte) next, (byte) (next >> 8), (byte) (next >> 16), (byte) (next >> 24)};
+        return nextIndexKey(key);
     }
 }
