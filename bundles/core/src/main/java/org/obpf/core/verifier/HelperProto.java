@@ -92,7 +92,8 @@ public record HelperProto(int id, Ret ret, List<Arg> args) {
         def(GET_CURRENT_PID_TGID, Ret.INTEGER);
         def(GET_CURRENT_UID_GID, Ret.INTEGER);
         def(GET_CURRENT_COMM, Ret.INTEGER, Arg.PTR_TO_UNINIT_MEM, Arg.CONST_SIZE);
-        def(TRACE_PRINTK, Ret.INTEGER, Arg.PTR_TO_MEM, Arg.CONST_SIZE, A, A, A);
+        // bpf_trace_printk_proto declares fmt and fmt_size only: r3-r5 are passed unchecked (may be unset).
+        def(TRACE_PRINTK, Ret.INTEGER, Arg.PTR_TO_MEM, Arg.CONST_SIZE);
         def(SKB_STORE_BYTES, Ret.INTEGER, Arg.PTR_TO_CTX, A, Arg.PTR_TO_MEM, Arg.CONST_SIZE, A);
         def(SKB_LOAD_BYTES, Ret.INTEGER, Arg.PTR_TO_CTX, A, Arg.PTR_TO_UNINIT_MEM, Arg.CONST_SIZE);
         def(L3_CSUM_REPLACE, Ret.INTEGER, Arg.PTR_TO_CTX, A, A, A, A);
