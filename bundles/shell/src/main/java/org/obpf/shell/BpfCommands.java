@@ -201,13 +201,13 @@ public final class BpfCommands {
         return q;
     }
 
-    private static Path resolve(CommandSession session, String name) {
+    static Path resolve(CommandSession session, String name) {
         Path p = Path.of(name);
         if (p.isAbsolute() || session == null) return p;
         return session.currentDir() == null ? p : session.currentDir().resolve(p);
     }
 
-    private static ProgramType programType(String name) {
+    static ProgramType programType(String name) {
         return ProgramType.byName(name).orElseThrow(() -> new ShellException("unknown program type '" + name
                 + "' (e.g. xdp, socket_filter, sched_cls, tracepoint, flat)"));
     }

@@ -118,9 +118,18 @@ public final class Registry implements BpfSystem {
     private final Map<String, PinnedObject> pins = new ConcurrentSkipListMap<>();
     private final AtomicInteger nextProgId = new AtomicInteger(1);
 
+    private volatile ObjectLoader loader;
+
+    /** The ELF object loader (the loader bundle's service) arrives; also how tests without a framework give one. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile ObjectLoader loader;
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindLoader")
+    public void bindLoader(ObjectLoader l) {
+        loader = l;
+    }
+
+    void unbindLoader(ObjectLoader l) {
+        if (loader == l) loader = null;
+    }
 
     /** A map and what holds it. */
     private static final class MapEntry {
