@@ -64,7 +64,7 @@ class FrameworkTest {
             }
         }
         assertEquals(Set.of("org.obpf.core.jit.JitDispatcher", "org.obpf.core.offload.OffloadRegistry", "org.obpf.core.helper.HelperRegistry",
-                "org.obpf.shell.BpfCommands",
+                "org.obpf.core.registry.Registry", "org.obpf.shell.BpfCommands", "org.obpf.shell.RegistryCommands",
                 "org.obpf.jit.x86_64.X86_64JitBackend", "org.obpf.jit.x86_64.X86Disassembler", "org.obpf.jit.x86_64.ElfObjectWriter",
                 "org.obpf.loader.ElfObjectLoader"), seen);
         assertEquals(List.of(), unsatisfied);
