@@ -2,7 +2,7 @@
 # (JIT dispatcher, offload query).
 name = obpf-core
 version = ${project.version}
-description = OBPF API and core: JIT dispatch and the offload query
+description = OBPF API and core: program and map registry, JIT dispatch and the offload query
 features = framework
 bundles = \
   org.obpf:api:${project.version}, \

@@ -2,7 +2,7 @@
 # says so: core's services are optional to it.
 name = obpf-shell
 version = ${project.version}
-description = Gogo commands in scope bpf (backend, offload, asm, disasm)
+description = Gogo commands in scope bpf (prog, map, verify, trace, feature, compare, backend, offload, asm, disasm)
 features = framework
 bundles = \
   org.obpf:api:${project.version}, \
