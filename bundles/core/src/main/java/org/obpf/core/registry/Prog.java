@@ -45,6 +45,34 @@ final class Prog {
     final AtomicLong runs = new AtomicLong();
     final AtomicInteger compiles = new AtomicInteger();
     volatile Current current;
+    /** Runs inside right now; the prelinked program (and so its maps) is released only once the last has left. */
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile boolean dropped;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** A run enters; false once the program is unloaded. */
+    boolean enter() {
+        active.incrementAndGet();
+        if (dropped) {
+            leave();
+            return false;
+        }
+        return true;
+    }
+
+    void leave() {
+        if (active.decrementAndGet() == 0 && dropped) release();
+    }
+
+    /** Unloaded: the maps it holds are released now, or when the last run inside leaves. */
+    void drop() {
+        dropped = true;
+        if (active.get() == 0) release();
+    }
+
+    private void release() {
+        if (released.compareAndSet(false, true)) prelinked.release();
+    }
 
     Prog(int id, String name, ProgramType type, String tag, String object, String requested, Prelinked prelinked,
          Program interpreted, ExecutionEngine.Executable interpreter, List<Integer> mapIds, int verifiedInsns, boolean interpreterOnly) {

@@ -260,7 +260,7 @@ public final class Registry implements BpfSystem {
     }
 
     /** Compiles {@code p} for {@code b} (once: the engine caches it) and remembers whose code it is, to free it. */
-    private static JitExecution.Compiled prepare(Backend b, Prog p) throws BpfException {
+    private JitExecution.Compiled prepare(Backend b, Prog p) throws BpfException {
         JitExecution.Compiled c;
         try {
             c = (JitExecution.Compiled) b.execution().prepare(p.prelinked);
@@ -268,6 +268,12 @@ public final class Registry implements BpfSystem {
             throw new BpfException(Errno.EINVAL, "back-end " + b.arch() + " failed: " + e, e);
         }
         b.compiled().put(c, p);
+        if (backends.get(b.serviceId()) != b) {
+            // the back-end left while this compiled (a compare run racing a departure): its code must not outlive it
+            b.compiled().remove(c);
+            c.program().close();
+            throw new BpfException(Errno.ENODEV, "back-end " + b.arch() + " departed");
+        }
         return c;
     }
 
@@ -521,7 +527,7 @@ public final class Registry implements BpfSystem {
                 });
             }
         }
-        p.prelinked.release();
+        p.drop();
     }
 
     private void releaseIfUnheld(MapEntry e) {
@@ -545,8 +551,17 @@ public final class Registry implements BpfSystem {
     @Override
     public TestRun.Result testRun(int id, TestRun.Request request) throws BpfException {
         Prog p = prog(id);
-        ExecutionEngine engine = fixed((ctx, r2, regions) -> runOnce(p, ctx, r2, regions));
-        return new TestRunner(engine).run(p.prelinked, request);
+        return run(p, fixed((ctx, r2, regions) -> runOnce(p, ctx, r2, regions)), request);
+    }
+
+    /** A test run inside the program's lifetime: an unload meanwhile keeps its maps until the run is over. */
+    private static TestRun.Result run(Prog p, ExecutionEngine engine, TestRun.Request request) throws BpfException {
+        if (!p.enter()) throw new BpfException(Errno.ENOENT, "prog " + p.id + " is unloaded");
+        try {
+            return new TestRunner(engine).run(p.prelinked, request);
+        } finally {
+            p.leave();
+        }
     }
 
     /**
@@ -589,11 +604,11 @@ public final class Registry implements BpfSystem {
         if (engine.equals(p.current.engine()) && p.current.compiled() != null || engine.equals(INTERPRETER) && p.current.compiled() == null) {
             return testRun(id, request);
         }
-        if (engine.equals(INTERPRETER)) return new TestRunner(fixed(p.interpreter)).run(p.prelinked, request);
+        if (engine.equals(INTERPRETER)) return run(p, fixed(p.interpreter), request);
         if (p.interpreterOnly) throw new BpfException(Errno.ENOTSUPP, "prog " + id + ": programs with tail calls through prog arrays run on the interpreter only");
         Backend b = runnable(engine);
         JitExecution.Compiled c = prepare(b, p);
-        return new TestRunner(fixed(c)).run(p.prelinked, request);
+        return run(p, fixed(c), request);
     }
 
     private Backend runnable(String engine) throws BpfException {

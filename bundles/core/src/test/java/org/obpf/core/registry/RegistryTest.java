@@ -127,6 +127,37 @@ class RegistryTest {
     }
 
     @Test
+    void unloadWhileRunsAreInsideKeepsTheMapsUntilTheyLeave() throws Exception {
+        Registry r = new Registry();
+        int id = r.load(corpus("xdp_count_array"), LoadOptions.DEFAULT).get(0).id();
+        java.util.concurrent.ConcurrentLinkedQueue<String> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicLong runs = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Thread th = new Thread(() -> {
+                for (;;) {
+                    try {
+                        if (r.testRun(id, new TestRun.Request(ipv4(60, 17), 64, null, 0, 50)).retval() != 2) errors.add("retval");
+                        runs.incrementAndGet();
+                    } catch (BpfException e) {
+                        if (!e.getMessage().equals("no program with id " + id) && !e.getMessage().equals("prog " + id + " is unloaded")) {
+                            errors.add(e.toString());
+                        }
+                        return;
+                    }
+                }
+            });
+            th.start();
+            threads.add(th);
+        }
+        while (runs.get() < 20) Thread.sleep(1);
+        r.unload(id);
+        for (Thread th : threads) th.join();
+        assertEquals(List.of(), new ArrayList<>(errors));
+        assertEquals(List.of(), r.maps());
+    }
+
+    @Test
     void refusalsNameTheProblem() throws Exception {
         Registry r = new Registry();
         assertRefused(Errno.ENOENT, "no program with id 99", () -> r.program(99));
