@@ -163,9 +163,10 @@ public final class NfpJitBackend implements JitBackend {
         long load = symbols.loadAddress();
         if (load < 0 || load % 8 != 0) problems.add("load address 0x" + Long.toHexString(load) + " is not a code-store word address (a multiple of 8)");
         int base = (int) (load / 8);
-        boolean[] done = new boolean[w.length];
+        boolean[] recorded = new boolean[w.length];
         for (Relocation r : image.relocations()) {
             int i = r.offset() / 8;
+            recorded[i] = true;
             if (r.offset() % 8 != 0) {
                 problems.add("relocation at offset " + r.offset() + " is not at an instruction word");
                 continue;
@@ -199,13 +200,12 @@ public final class NfpJitBackend implements JitBackend {
                     default -> throw new IllegalArgumentException("relocation type " + t + " has nothing to bind");
                 };
                 w[i] = insn;
-                done[i] = true;
             } catch (IllegalArgumentException e) {
                 problems.add(r.typeName() + " at offset " + r.offset() + ": " + e.getMessage());
             }
         }
         for (int i = 0; i < w.length; i++) {
-            if (!done[i] && NfpAsm.get(NfpAsm.OP_RELO_TYPE, w[i]) != 0) {
+            if (!recorded[i] && NfpAsm.get(NfpAsm.OP_RELO_TYPE, w[i]) != 0) {
                 problems.add("word at offset " + 8 * i + " carries relocation byte " + NfpAsm.get(NfpAsm.OP_RELO_TYPE, w[i]) + " with no relocation record");
             }
         }
