@@ -114,7 +114,14 @@ final class Codegen {
             case BPF_ALU, BPF_ALU64 -> {
                 boolean wide = cls == BPF_ALU64, x = bpfSrc(code) == BPF_X;
                 switch (op) {
-                    case BPF_DIV -> { return "division not supported: the NFP has no divide instruction"; }
+                    case BPF_DIV -> {
+                        // nfp_bpf_check_alu: reciprocal multiplication, for a constant divisor and a 32-bit dividend
+                        if (Insn.off(w) != 0) return notSupported(code) + ": signed division (cpu v4)";
+                        if (x) return "divisor is not constant: the NFP divides by reciprocal multiplication, for constant divisors only";
+                        if (wide) return "dividend is not within u32 value range: 64-bit division needs the dividend proven below 2^32";
+                        if (Insn.imm(w) < 0) return "divide by negative constant is not supported";
+                        if (Insn.imm(w) == 0) return "division by zero";
+                    }
                     case BPF_MOD -> { return notSupported(code) + ": the NFP has no divide instruction"; }
                     case BPF_MUL -> {
                         if (wide) return "multiplier is not within u32 value range: 64-bit multiplication needs both operands proven below 2^32, and the NFP multiplies 32x32 at most";
@@ -578,6 +585,7 @@ final class Codegen {
                 wrpMulU32(both(dst), a(dst), multiplier);
             }
             case BPF_END -> endReg32(dst, immv);
+            case BPF_DIV -> divImm(dst, immv);
             default -> throw new IllegalStateException("32-bit ALU op 0x" + Integer.toHexString(op) + " passed the checks");
         }
         if (op != BPF_END || immv != 64) zextHi(dst);
@@ -585,12 +593,75 @@ final class Codegen {
 
     /** wrp_mul_u32 without the high half (32-bit multiplication keeps the low word). */
     private void wrpMulU32(NfpReg dstLo, NfpReg lreg, NfpReg rreg) {
+        mulSteps(lreg, rreg);
+        emit(mul(dstLo, MulType.STEP_32x32, MulStep.LAST, none()));
+    }
+
+    /** The start and four steps of a 32x32 multiplication. */
+    private void mulSteps(NfpReg lreg, NfpReg rreg) {
         emit(mul(lreg, MulType.START, MulStep.NONE, rreg));
         emit(mul(lreg, MulType.STEP_32x32, MulStep.STEP_1, rreg));
         emit(mul(lreg, MulType.STEP_32x32, MulStep.STEP_2, rreg));
         emit(mul(lreg, MulType.STEP_32x32, MulStep.STEP_3, rreg));
         emit(mul(lreg, MulType.STEP_32x32, MulStep.STEP_4, rreg));
-        emit(mul(dstLo, MulType.STEP_32x32, MulStep.LAST, none()));
+    }
+
+    /** The high word of a 32x32 product (wrp_mul_u32 with gen_high_half, the low word dropped). */
+    private void wrpMulHi(NfpReg dstHi, NfpReg lreg, NfpReg rreg) {
+        mulSteps(lreg, rreg);
+        emit(mul(none(), MulType.STEP_32x32, MulStep.LAST, none()));
+        emit(mul(dstHi, MulType.STEP_32x32, MulStep.LAST_2, none()));
+    }
+
+    /** The kernel's {@code struct reciprocal_value_adv}: multiplier, post shift, ceil(log2(d)), and a 33-bit multiplier. */
+    record Reciprocal(long m, int sh, int exp, boolean wideM) {}
+
+    /** reciprocal_value_adv (lib/math/reciprocal_div.c) for a divisor 1 <= d < 2^31 and precision {@code prec} bits. */
+    static Reciprocal reciprocalValueAdv(long d, int prec) {
+        int l = 64 - Long.numberOfLeadingZeros(d - 1); // fls(d - 1)
+        int postShift = l;
+        long mlow = Long.divideUnsigned(1L << (32 + l), d);
+        long mhigh = Long.divideUnsigned((1L << (32 + l)) + (1L << (32 + l - prec)), d);
+        for (; postShift > 0; postShift--) {
+            long lo = mlow >>> 1, hi = mhigh >>> 1;
+            if (Long.compareUnsigned(lo, hi) >= 0) break;
+            mlow = lo;
+            mhigh = hi;
+        }
+        return new Reciprocal(mhigh & 0xffffffffL, postShift, l, Long.compareUnsigned(mhigh, 0xffffffffL) > 0);
+    }
+
+    /**
+     * wrp_div_imm for a 32-bit dividend and a constant divisor 1 <= d < 2^31: a power of two is a
+     * shift, anything else the high word of a multiplication by the reciprocal, shifted (with
+     * the kernel's fix-up when the reciprocal needs 33 bits). Shifts by 0 are left out: an
+     * alu_shf with amount 0 is the indirect form.
+     */
+    private void divImm(int dst, int divisor) {
+        long d = divisor & 0xffffffffL;
+        Reciprocal r = reciprocalValueAdv(d, 32);
+        int exp = r.exp();
+        int preShift = 0;
+        if (r.wideM() && (d & 1) == 0) {
+            preShift = Long.numberOfTrailingZeros(d);
+            r = reciprocalValueAdv(d >>> preShift, 32 - preShift);
+        }
+        if (d == 1L << exp) {
+            if (exp != 0) emitShf(both(dst), none(), ShfOp.NONE, b(dst), ShfSc.R_SHF, exp);
+            return;
+        }
+        NfpReg magic = urLoadImmAny((int) r.m(), IMM_B);
+        if (r.wideM()) {
+            wrpMulHi(IMM_BOTH, a(dst), magic);
+            emitAlu(both(dst), a(dst), AluOp.SUB, IMM_B);
+            emitShf(both(dst), none(), ShfOp.NONE, b(dst), ShfSc.R_SHF, 1);
+            emitAlu(both(dst), a(dst), AluOp.ADD, IMM_B);
+            if (r.sh() > 1) emitShf(both(dst), none(), ShfOp.NONE, b(dst), ShfSc.R_SHF, r.sh() - 1);
+        } else {
+            if (preShift != 0) emitShf(both(dst), none(), ShfOp.NONE, b(dst), ShfSc.R_SHF, preShift);
+            wrpMulHi(both(dst), a(dst), magic);
+            if (r.sh() != 0) emitShf(both(dst), none(), ShfOp.NONE, b(dst), ShfSc.R_SHF, r.sh());
+        }
     }
 
     private void wrpEnd32(NfpReg in, int gprOut) {

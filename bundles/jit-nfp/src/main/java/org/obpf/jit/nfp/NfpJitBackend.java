@@ -61,7 +61,7 @@ public final class NfpJitBackend implements JitBackend {
             Codegen.FUNC_xdp_adjust_head, Codegen.FUNC_xdp_adjust_tail);
 
     private static final Capabilities CAPABILITIES = new Capabilities(
-            EnumSet.of(Feature.ALU32, Feature.ALU64, Feature.MUL, Feature.BYTESWAP, Feature.JMP, Feature.JMP32,
+            EnumSet.of(Feature.ALU32, Feature.ALU64, Feature.MUL, Feature.DIV, Feature.BYTESWAP, Feature.JMP, Feature.JMP32,
                     Feature.LD_IMM64, Feature.LOAD, Feature.STORE, Feature.ATOMIC32, Feature.ATOMIC64,
                     Feature.HELPER_CALL, Feature.LD_ABS_IND),
             EnumSet.of(ProgramType.XDP, ProgramType.SCHED_CLS), false, HELPERS, 0);

@@ -72,14 +72,14 @@ class NfpJitBackendTest {
         assertEquals(Set.of(ProgramType.XDP, ProgramType.SCHED_CLS), caps.programTypes());
         assertEquals(Set.of(1, 2, 3, 7, 25, 44, 65), caps.helpers());
         assertFalse(caps.anyHelper());
-        for (Feature f : List.of(Feature.DIV, Feature.SDIV, Feature.MOVSX, Feature.BSWAP, Feature.GOTOL, Feature.LDSX,
+        for (Feature f : List.of(Feature.SDIV, Feature.MOVSX, Feature.BSWAP, Feature.GOTOL, Feature.LDSX,
                 Feature.ATOMIC_FETCH, Feature.CMPXCHG, Feature.TAIL_CALL, Feature.BPF_TO_BPF_CALL, Feature.KFUNC_CALL)) {
             assertFalse(caps.supports(f), f.name());
         }
         assertEquals("nfp", jit.arch());
         assertFalse(jit.needsZext());
-        assertEquals(List.of("insn 0: unsigned division and modulo not supported by nfp", "insn 1: helper 5 is not available on nfp"),
-                caps.refusals("nfp", ProgramType.XDP, asm("div %r0, 2\ncall 5\nexit")).stream().map(Refusal::detail).toList());
+        assertEquals(List.of("insn 0: signed division and modulo (cpu v4) not supported by nfp", "insn 1: helper 5 is not available on nfp"),
+                caps.refusals("nfp", ProgramType.XDP, asm("sdiv %r0, 2\ncall 5\nexit")).stream().map(Refusal::detail).toList());
     }
 
     @Test
@@ -351,6 +351,68 @@ class NfpJitBackendTest {
     }
 
     @Test
+    void reciprocalsAreTheKernels() {
+        // reciprocal_value_adv(d, 32): multiplier, post shift, ceil(log2 d), 33-bit multiplier
+        assertEquals(new Codegen.Reciprocal(0xaaaaaaabL, 1, 2, false), Codegen.reciprocalValueAdv(3, 32));
+        assertEquals(new Codegen.Reciprocal(0xcccccccdL, 3, 4, false), Codegen.reciprocalValueAdv(10, 32));
+        assertEquals(new Codegen.Reciprocal(0x24924925L, 3, 3, true), Codegen.reciprocalValueAdv(7, 32));
+        // the translator's three paths give n / d for every dividend tried, modelled word by word
+        long[] divisors = {1, 2, 3, 5, 6, 7, 10, 12, 14, 25, 100, 641, 1000, 65537, 0x12345, 0x7ffffffeL, 0x7fffffffL};
+        java.util.Random rnd = new java.util.Random(9);
+        for (long d : divisors) {
+            for (int k = 0; k < 2000; k++) {
+                long n = k < 8 ? new long[] {0, 1, d - 1, d, d + 1, 0xffffffffL, 0xfffffffeL, 0x80000000L}[k] & 0xffffffffL
+                        : rnd.nextInt() & 0xffffffffL;
+                assertEquals(Long.divideUnsigned(n, d), modelDiv(n, d), n + " / " + d);
+            }
+        }
+    }
+
+    /** The arithmetic of Codegen.divImm on 32-bit words: shifts, the product's high word, the wide fix-up. */
+    static long modelDiv(long n, long d) {
+        Codegen.Reciprocal r = Codegen.reciprocalValueAdv(d, 32);
+        int exp = r.exp(), pre = 0;
+        if (r.wideM() && (d & 1) == 0) {
+            pre = Long.numberOfTrailingZeros(d);
+            r = Codegen.reciprocalValueAdv(d >>> pre, 32 - pre);
+        }
+        if (d == 1L << exp) return n >>> exp;
+        if (r.wideM()) {
+            long hi = (n * r.m()) >>> 32;
+            long t = ((n - hi) & 0xffffffffL) >>> 1;
+            return ((t + hi) & 0xffffffffL) >>> (r.sh() - 1);
+        }
+        long x = n >>> pre;
+        return ((x * r.m()) >>> 32) >>> r.sh();
+    }
+
+    @Test
+    void divisionByAConstant() throws JitException {
+        List<String> mulhi = List.of("mul_step[a2, b21], start", "mul_step[a2, b21], 32x32_step_1", "mul_step[a2, b21], 32x32_step_2",
+                "mul_step[a2, b21], 32x32_step_3", "mul_step[a2, b21], 32x32_step_4", "mul_step[--, --], 32x32_last");
+        List<String> by3 = new ArrayList<>(List.of("immed[b21, 0xaaab]", "immed_w[b21, 0xaaaa, <<16]"));
+        by3.addAll(mulhi);
+        by3.addAll(List.of("mul_step[ab2, --], 32x32_last_2", "alu_shf[ab2, --, B, b2, >>1]", "immed[ab3, 0x0]"));
+        assertEquals(by3, xdp("div32 %r1, 3\nexit", 0));
+        List<String> by7 = new ArrayList<>(List.of("immed[b21, 0x4925]", "immed_w[b21, 0x2492, <<16]"));
+        by7.addAll(mulhi);
+        by7.addAll(List.of("mul_step[ab21, --], 32x32_last_2", "alu[ab2, a2, -, b21]", "alu_shf[ab2, --, B, b2, >>1]",
+                "alu[ab2, a2, +, b21]", "alu_shf[ab2, --, B, b2, >>2]", "immed[ab3, 0x0]"));
+        assertEquals(by7, xdp("div32 %r1, 7\nexit", 0));
+        assertEquals(List.of("alu_shf[ab2, --, B, b2, >>4]", "immed[ab3, 0x0]"), xdp("div32 %r1, 16\nexit", 0));
+        assertEquals(List.of("immed[ab3, 0x0]"), xdp("div32 %r1, 1\nexit", 0));
+        // 14 = 2 * 7: the reciprocal of 7 would need 33 bits, so the even factor is shifted out first
+        List<String> by14 = xdp("div32 %r1, 14\nexit", 0);
+        assertEquals(List.of("immed[b21, 0x2493]", "immed_w[b21, 0x9249, <<16]", "alu_shf[ab2, --, B, b2, >>1]"), by14.subList(0, 3));
+        assertEquals(List.of("mul_step[ab2, --], 32x32_last_2", "alu_shf[ab2, --, B, b2, >>2]", "immed[ab3, 0x0]"), by14.subList(9, 12));
+        assertEquals(List.of("divisor is not constant: the NFP divides by reciprocal multiplication, for constant divisors only"),
+                reasons(ProgramType.XDP, "div32 %r1, %r2\nmov %r0, 0\nexit", 0).stream().map(x -> x.substring(x.indexOf(": ") + 2)).toList());
+        assertEquals(List.of("insn 0: divide by negative constant is not supported"), reasons(ProgramType.XDP, "div32 %r1, -3\nmov %r0, 0\nexit", 0));
+        assertEquals(List.of("insn 0: instruction 0x94 not supported: the NFP has no divide instruction"),
+                reasons(ProgramType.XDP, "mod32 %r1, 3\nmov %r0, 0\nexit", 0));
+    }
+
+    @Test
     void refusalsListEveryReasonInTheKernelsWords() {
         long[] p = asm("""
                 div %r1, 3
@@ -369,7 +431,7 @@ class NfpJitBackendTest {
         List<String> reasons = jit.refusals(new CompileRequest("t", ProgramType.XDP, p, null, new int[] {16}, false, null))
                 .stream().map(Refusal::detail).toList();
         assertEquals(List.of(
-                "insn 0: division not supported: the NFP has no divide instruction",
+                "insn 0: dividend is not within u32 value range: 64-bit division needs the dividend proven below 2^32",
                 "insn 1: instruction 0x97 not supported: the NFP has no divide instruction",
                 "insn 2: unsupported function id: 5",
                 "insn 3: store of an immediate to the stack not supported by nfp (only to packet data)",
@@ -381,7 +443,7 @@ class NfpJitBackendTest {
                 "insn 9: frame pointer stored to memory"), reasons);
         JitException e = assertThrows(JitException.class, () -> compile(ProgramType.XDP, p, 16));
         assertEquals(0, e.insnIndex());
-        assertTrue(e.getMessage().startsWith("nfp: insn 0: division not supported: the NFP has no divide instruction; insn 1: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("nfp: insn 0: dividend is not within u32 value range: 64-bit division needs the dividend proven below 2^32; insn 1: "), e.getMessage());
         assertTrue(e.getMessage().endsWith("; insn 9: frame pointer stored to memory"), e.getMessage());
     }
 
