@@ -118,13 +118,16 @@ final class Codegen {
                         // nfp_bpf_check_alu: reciprocal multiplication, for a constant divisor and a 32-bit dividend
                         if (Insn.off(w) != 0) return notSupported(code) + ": signed division (cpu v4)";
                         if (x) return "divisor is not constant: the NFP divides by reciprocal multiplication, for constant divisors only";
-                        if (wide) return "dividend is not within u32 value range: 64-bit division needs the dividend proven below 2^32";
+                        if (wide && !ptr.reg(pc, Insn.dst(w)).u32()) return "dividend is not within u32 value range";
                         if (Insn.imm(w) < 0) return "divide by negative constant is not supported";
                         if (Insn.imm(w) == 0) return "division by zero";
                     }
                     case BPF_MOD -> { return notSupported(code) + ": the NFP has no divide instruction"; }
                     case BPF_MUL -> {
-                        if (wide) return "multiplier is not within u32 value range: 64-bit multiplication needs both operands proven below 2^32, and the NFP multiplies 32x32 at most";
+                        // the NFP multiplies 32x32 at most: 64-bit operands must be known to fit 32 bits
+                        if (wide && !ptr.reg(pc, Insn.dst(w)).u32()) return "multiplier is not within u32 value range";
+                        if (wide && x && !ptr.reg(pc, Insn.src(w)).u32()) return "multiplicand is not within u32 value range";
+                        if (wide && !x && Insn.imm(w) < 0) return "sign extended multiplicand won't be within u32 value range";
                     }
                     case BPF_MOV -> { if (Insn.off(w) != 0) return notSupported(code) + ": sign-extending move (cpu v4)"; }
                     case BPF_END -> {
@@ -230,6 +233,7 @@ final class Codegen {
             case MIXED -> { return "ptr type changed for instruction: the base register holds " + describe(base); }
             case CTX -> {
                 if (!load) return "unsupported store to context field";
+                if (base.val() == null || base.val() != 0) return "dereference of modified ctx ptr";
                 int off = Insn.off(w);
                 boolean ok = type == ProgramType.XDP ? off == PtrTypes.XDP_DATA || off == PtrTypes.XDP_DATA_END
                         : off == PtrTypes.SKB_LEN || off == PtrTypes.SKB_DATA || off == PtrTypes.SKB_DATA_END;
@@ -536,6 +540,14 @@ final class Codegen {
                 emitAlu(both(dst), imm(0), AluOp.SUB, b(dst));
                 emitAlu(both(dst + 1), imm(0), AluOp.SUB_C, b(dst + 1));
             }
+            case BPF_MUL -> {
+                // both operands below 2^32 (checked): the full 64-bit product
+                NfpReg multiplier = x ? b(src) : urLoadImmAny(immv, IMM_B);
+                mulSteps(a(dst), multiplier);
+                emit(mul(both(dst), MulType.STEP_32x32, MulStep.LAST, none()));
+                emit(mul(both(dst + 1), MulType.STEP_32x32, MulStep.LAST_2, none()));
+            }
+            case BPF_DIV -> divImm(dst, immv); // the dividend's high word is 0 (checked), and stays so
             case BPF_LSH -> { if (x) shlReg64(dst, src); else shlImm64(dst, immv); }
             case BPF_RSH -> { if (x) shrReg64(dst, src); else shrImm64(dst, immv); }
             case BPF_ARSH -> { if (x) ashrReg64(dst, src); else ashrImm64(dst, immv); }

@@ -25,11 +25,17 @@ final class PtrTypes {
      *
      * @param kind what it is
      * @param val  stack offset from the frame pointer, map index, or scalar value; null when not constant
+     * @param u32  a scalar known to be below 2^32 (the verifier's {@code umax_value <= U32_MAX})
      */
-    record Val(Kind kind, Long val) {
+    record Val(Kind kind, Long val, boolean u32) {
         static final Val NOT_INIT = new Val(Kind.NOT_INIT, null);
         static final Val UNKNOWN = new Val(Kind.SCALAR, null);
+        static final Val UNKNOWN_U32 = new Val(Kind.SCALAR, null, true);
         static final Val MIXED = new Val(Kind.MIXED, null);
+
+        Val(Kind kind, Long val) {
+            this(kind, val, kind == Kind.SCALAR && val != null && val >= 0 && val <= 0xffffffffL);
+        }
 
         static Val scalar(long v) { return new Val(Kind.SCALAR, v); }
 
@@ -40,12 +46,12 @@ final class PtrTypes {
             if (kind == Kind.NOT_INIT) return o;
             if (o.kind == Kind.NOT_INIT) return this;
             if (kind != o.kind) return MIXED;
-            return new Val(kind, null);
+            return new Val(kind, null, u32 && o.u32);
         }
 
         @Override
         public String toString() {
-            return kind + (val == null ? "" : "(" + val + ")");
+            return kind + (val == null ? "" : "(" + val + ")") + (u32 && val == null ? "(u32)" : "");
         }
     }
 
@@ -137,7 +143,7 @@ final class PtrTypes {
                 case BPF_ALU64, BPF_ALU -> alu(s, w, cls == BPF_ALU64);
                 case BPF_LDX -> s.regs[Insn.dst(w)] = load(s, w);
                 case BPF_LD -> { // legacy packet loads: r0 = data, r1..r5 clobbered
-                    s.regs[0] = Val.UNKNOWN;
+                    s.regs[0] = Val.UNKNOWN_U32;
                     for (int r = 1; r <= 5; r++) s.regs[r] = Val.NOT_INIT;
                 }
                 case BPF_STX, BPF_ST -> store(s, w, cls == BPF_STX);
@@ -145,7 +151,7 @@ final class PtrTypes {
                     int op = bpfOp(code);
                     if (op == BPF_EXIT) continue;
                     if (op == BPF_CALL) {
-                        s.regs[0] = Insn.imm(w) == 1 ? new Val(Kind.MAP_VALUE, null) : Val.UNKNOWN;
+                        s.regs[0] = Insn.imm(w) == 1 ? new Val(Kind.MAP_VALUE, null) : Insn.imm(w) == 7 ? Val.UNKNOWN_U32 : Val.UNKNOWN;
                         for (int r = 1; r <= 5; r++) s.regs[r] = Val.NOT_INIT;
                         if (Insn.imm(w) == 44 || Insn.imm(w) == 65) { // the packet moved: old packet pointers are dead
                             for (int r = 6; r <= 9; r++) if (isPacket(s.regs[r])) s.regs[r] = Val.UNKNOWN;
@@ -184,12 +190,25 @@ final class PtrTypes {
         if (!wide) {
             if (op == BPF_MOV && !x) s.regs[dst] = Val.scalar(Insn.imm(w) & 0xffffffffL);
             else if (d.isConst() && o.isConst() && constOp(op, d.val(), o.val()) != null) s.regs[dst] = Val.scalar(constOp(op, d.val(), o.val()) & 0xffffffffL);
-            else s.regs[dst] = Val.UNKNOWN;
+            else s.regs[dst] = Val.UNKNOWN_U32; // 32-bit results are zero-extended
             return;
         }
         if (op == BPF_MOV) {
             s.regs[dst] = o;
             return;
+        }
+        if (d.kind() == Kind.SCALAR && !(d.isConst() && o.isConst())) {
+            // what keeps a scalar below 2^32: masks, right shifts of 32 and more, and ops of two such values that cannot grow
+            boolean u32 = switch (op) {
+                case BPF_AND -> d.u32() || o.u32() && o.kind() == Kind.SCALAR;
+                case BPF_RSH -> d.u32() || !x && Insn.imm(w) >= 32;
+                case BPF_OR, BPF_XOR -> d.u32() && o.u32() && o.kind() == Kind.SCALAR;
+                default -> false;
+            };
+            if (u32) {
+                s.regs[dst] = Val.UNKNOWN_U32;
+                return;
+            }
         }
         boolean dPtr = d.kind() != Kind.SCALAR && d.kind() != Kind.NOT_INIT && d.kind() != Kind.MIXED;
         boolean oPtr = o.kind() != Kind.SCALAR && o.kind() != Kind.NOT_INIT && o.kind() != Kind.MIXED;
@@ -236,7 +255,7 @@ final class PtrTypes {
             Val spilled = s.slots.get(base.val() + off);
             if (spilled != null) return spilled;
         }
-        return Val.UNKNOWN;
+        return bpfSize(Insn.code(w)) == BPF_DW ? Val.UNKNOWN : Val.UNKNOWN_U32;
     }
 
     private static void store(State s, long w, boolean reg) {

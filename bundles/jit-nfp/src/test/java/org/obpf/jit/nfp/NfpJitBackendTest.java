@@ -387,6 +387,23 @@ class NfpJitBackendTest {
     }
 
     @Test
+    void sixtyFourBitMultiplyAndDivideOfValuesKnownToFit32Bits() throws JitException {
+        // a 32-bit load and a 32-bit result: both below 2^32, so the 64-bit product is the full 32x32 product
+        String prog = "ldxw %r2, [%r10-4]\nmov32 %r3, %r2\nmul %r2, %r3\ndiv %r3, 10\nmov %r0, 2\nexit";
+        assertEquals(List.of("mul_step[a4, b6], start", "mul_step[a4, b6], 32x32_step_1", "mul_step[a4, b6], 32x32_step_2",
+                "mul_step[a4, b6], 32x32_step_3", "mul_step[a4, b6], 32x32_step_4", "mul_step[ab4, --], 32x32_last",
+                "mul_step[ab5, --], 32x32_last_2"), code(ProgramType.XDP, asm(prog), 8, 2));
+        assertEquals("alu_shf[ab6, --, B, b6, >>3]", code(ProgramType.XDP, asm(prog), 8, 3).getLast());
+        assertEquals(List.of("insn 1: multiplier is not within u32 value range"), reasons(ProgramType.XDP, "ldxdw %r2, [%r10-8]\nmul %r2, 3\nmov %r0, 2\nexit", 8));
+        assertEquals(List.of("insn 1: multiplicand is not within u32 value range"),
+                reasons(ProgramType.XDP, "mov32 %r2, 1\nmul %r2, %r3\nmov %r0, 2\nexit", 0));
+        assertEquals(List.of("insn 1: sign extended multiplicand won't be within u32 value range"),
+                reasons(ProgramType.XDP, "mov32 %r2, 1\nmul %r2, -3\nmov %r0, 2\nexit", 0));
+        assertEquals(List.of(), reasons(ProgramType.XDP, "ldxdw %r2, [%r10-8]\nand %r2, 0xffff\nmul %r2, 3\nrsh %r2, 32\nmul %r2, 3\nmov %r0, 2\nexit", 8));
+        assertEquals(List.of("insn 1: dereference of modified ctx ptr"), reasons(ProgramType.XDP, "add %r1, 4\nldxw %r2, [%r1+0]\nmov %r0, 2\nexit", 0));
+    }
+
+    @Test
     void divisionByAConstant() throws JitException {
         List<String> mulhi = List.of("mul_step[a2, b21], start", "mul_step[a2, b21], 32x32_step_1", "mul_step[a2, b21], 32x32_step_2",
                 "mul_step[a2, b21], 32x32_step_3", "mul_step[a2, b21], 32x32_step_4", "mul_step[--, --], 32x32_last");
@@ -431,19 +448,19 @@ class NfpJitBackendTest {
         List<String> reasons = jit.refusals(new CompileRequest("t", ProgramType.XDP, p, null, new int[] {16}, false, null))
                 .stream().map(Refusal::detail).toList();
         assertEquals(List.of(
-                "insn 0: dividend is not within u32 value range: 64-bit division needs the dividend proven below 2^32",
+                "insn 0: dividend is not within u32 value range",
                 "insn 1: instruction 0x97 not supported: the NFP has no divide instruction",
                 "insn 2: unsupported function id: 5",
                 "insn 3: store of an immediate to the stack not supported by nfp (only to packet data)",
                 "insn 4: unsupported function id: 12",
-                "insn 5: multiplier is not within u32 value range: 64-bit multiplication needs both operands proven below 2^32, and the NFP multiplies 32x32 at most",
+                "insn 5: multiplier is not within u32 value range",
                 "insn 6: instruction 0xd4 not supported: conversion to little endian",
                 "insn 7: instruction 0xbc not supported: sign-extending move (cpu v4)",
                 "insn 8: unsupported ptr type: a scalar",
                 "insn 9: frame pointer stored to memory"), reasons);
         JitException e = assertThrows(JitException.class, () -> compile(ProgramType.XDP, p, 16));
         assertEquals(0, e.insnIndex());
-        assertTrue(e.getMessage().startsWith("nfp: insn 0: dividend is not within u32 value range: 64-bit division needs the dividend proven below 2^32; insn 1: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("nfp: insn 0: dividend is not within u32 value range; insn 1: "), e.getMessage());
         assertTrue(e.getMessage().endsWith("; insn 9: frame pointer stored to memory"), e.getMessage());
     }
 
