@@ -157,6 +157,7 @@ final class Codegen {
                     return null;
                 }
                 if (src == BPF_PSEUDO_MAP_IDX_VALUE) return "direct map value access (global data) not supported by nfp";
+                if (src == BPF_PSEUDO_FUNC) return "sub-program address (callback) not supported by nfp";
                 if (src != 0) return "lddw with pseudo source " + src + " must be resolved before code generation";
                 return null;
             }

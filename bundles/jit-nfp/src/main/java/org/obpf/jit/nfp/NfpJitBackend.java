@@ -93,12 +93,8 @@ public final class NfpJitBackend implements JitBackend {
         } catch (InvalidInsnException e) {
             return List.of(new Refusal(Refusal.Kind.INSTRUCTION, e.index(), "insn " + e.index() + ": " + e.reason()));
         }
-        List<Refusal> r = new ArrayList<>();
-        if (req.subprogStarts().length > 1) {
-            r.add(new Refusal(Refusal.Kind.INSTRUCTION, req.subprogStarts()[1], "BPF-to-BPF calls not supported by this nfp back-end"));
-        }
-        r.addAll(codegen(req).refusals());
-        return r;
+        // sub-programs are reached only through calls or address loads, which are refused where they are
+        return codegen(req).refusals();
     }
 
     private static Codegen codegen(CompileRequest req) {
