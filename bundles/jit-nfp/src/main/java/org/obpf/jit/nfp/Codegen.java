@@ -56,7 +56,6 @@ final class Codegen {
     /** NFP_BPF_ABI_FLAGS. */
     private static final NfpReg ABI_FLAGS = imm(0);
 
-    private final String arch;
     private final long[] insns;
     private final ProgramType type;
     private final int stackDepth;
@@ -68,8 +67,7 @@ final class Codegen {
     final int[] insnOff;
     int tgtOut = -1, tgtAbort = -1;
 
-    Codegen(String arch, long[] insns, ProgramType type, int stackDepth) {
-        this.arch = arch;
+    Codegen(long[] insns, ProgramType type, int stackDepth) {
         this.insns = insns;
         this.type = type;
         this.stackDepth = (stackDepth + 3) & ~3;

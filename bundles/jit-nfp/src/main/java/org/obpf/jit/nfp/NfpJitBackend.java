@@ -35,7 +35,8 @@ import org.osgi.service.component.annotations.Component;
  * verified, context accesses as written ({@code struct xdp_md} / {@code struct __sk_buff}
  * offsets, no {@code convert_ctx_accesses}), helper calls by id, maps as {@code lddw} with
  * {@code BPF_PSEUDO_MAP_IDX}. What the NFP cannot run is refused with the reasons of the
- * kernel's {@code nfp_verify_insn}, every instruction listed. The image is little-endian 64-bit
+ * kernel's {@code nfp_verify_insn}, every instruction listed. Constant blinding is not applied
+ * (the kernel does not blind offloaded programs either). The image is little-endian 64-bit
  * words; every branch and relocated immediate carries its {@link Relo relocation type} in the
  * word's top byte, as the kernel keeps it, and is also listed in the image's relocations.
  *
@@ -93,13 +94,18 @@ public final class NfpJitBackend implements JitBackend {
         } catch (InvalidInsnException e) {
             return List.of(new Refusal(Refusal.Kind.INSTRUCTION, e.index(), "insn " + e.index() + ": " + e.reason()));
         }
+        List<Refusal> r = new ArrayList<>();
+        if (req.options().sandbox()) {
+            r.add(new Refusal(Refusal.Kind.DEVICE, -1, "sandboxed code not supported by nfp: an offloaded program must be verified"));
+        }
         // sub-programs are reached only through calls or address loads, which are refused where they are
-        return codegen(req).refusals();
+        r.addAll(codegen(req).refusals());
+        return r;
     }
 
     private static Codegen codegen(CompileRequest req) {
         int[] depth = req.stackDepth();
-        return new Codegen(ARCH, req.insns(), req.type(), depth == null ? MAX_BPF_STACK : depth[0]);
+        return new Codegen(req.insns(), req.type(), depth == null ? MAX_BPF_STACK : depth[0]);
     }
 
     @Override

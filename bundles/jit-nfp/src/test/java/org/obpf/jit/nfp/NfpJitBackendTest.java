@@ -481,6 +481,9 @@ class NfpJitBackendTest {
         assertEquals(List.of("insn 1: event_output: must use BPF_F_CURRENT_CPU, flags: 0x0"), reasons(ProgramType.XDP, "mov %r3, 0\ncall 25\nexit", 0));
         assertEquals(List.of("insn 0: BPF-to-BPF calls not supported by this nfp back-end"),
                 reasons(ProgramType.XDP, "call local f\nmov %r0, 2\nexit\nf:\nmov %r0, 1\nexit", 0));
+        assertEquals(List.of("sandboxed code not supported by nfp: an offloaded program must be verified"),
+                jit.refusals(new CompileRequest("t", ProgramType.XDP, asm("mov %r0, 2\nexit"), null, null, false,
+                        org.obpf.api.jit.CompileOptions.DEFAULT.withSandbox(true))).stream().map(Refusal::detail).toList());
         // unreachable code is not checked, as the kernel's verifier never visits it
         assertEquals(List.of(), reasons(ProgramType.XDP, "mov %r0, 2\nexit\ndiv %r0, 0\nexit", 0));
     }
