@@ -22,7 +22,7 @@ final class Relocator {
     static final int R_RISCV_32 = 1, R_RISCV_BRANCH = 16, R_RISCV_JAL = 17, R_RISCV_CALL = 18, R_RISCV_CALL_PLT = 19,
             R_RISCV_PCREL_HI20 = 23, R_RISCV_PCREL_LO12_I = 24, R_RISCV_PCREL_LO12_S = 25, R_RISCV_HI20 = 26,
             R_RISCV_LO12_I = 27, R_RISCV_LO12_S = 28, R_RISCV_RVC_BRANCH = 44, R_RISCV_RVC_JUMP = 45,
-            R_RISCV_RELAX = 51, R_RISCV_32_PCREL = 57;
+            R_RISCV_ADD32 = 35, R_RISCV_SUB32 = 39, R_RISCV_RELAX = 51, R_RISCV_32_PCREL = 57;
 
     static final Map<Integer, String> NAMES = Map.ofEntries(Map.entry(R_RISCV_32, "R_RISCV_32"),
             Map.entry(R_RISCV_BRANCH, "R_RISCV_BRANCH"), Map.entry(R_RISCV_JAL, "R_RISCV_JAL"),
@@ -31,6 +31,7 @@ final class Relocator {
             Map.entry(R_RISCV_PCREL_LO12_S, "R_RISCV_PCREL_LO12_S"), Map.entry(R_RISCV_HI20, "R_RISCV_HI20"),
             Map.entry(R_RISCV_LO12_I, "R_RISCV_LO12_I"), Map.entry(R_RISCV_LO12_S, "R_RISCV_LO12_S"),
             Map.entry(R_RISCV_RVC_BRANCH, "R_RISCV_RVC_BRANCH"), Map.entry(R_RISCV_RVC_JUMP, "R_RISCV_RVC_JUMP"),
+            Map.entry(R_RISCV_ADD32, "R_RISCV_ADD32"), Map.entry(R_RISCV_SUB32, "R_RISCV_SUB32"),
             Map.entry(R_RISCV_RELAX, "R_RISCV_RELAX"), Map.entry(R_RISCV_32_PCREL, "R_RISCV_32_PCREL"));
 
     /**
@@ -69,6 +70,8 @@ final class Relocator {
                     else put32(code, at, v);
                 }
                 case R_RISCV_32_PCREL -> put32(code, at, pcrel);
+                case R_RISCV_ADD32 -> put32(code, at, get32(code, at) + v); // label differences in literal data
+                case R_RISCV_SUB32 -> put32(code, at, get32(code, at) - v);
                 case R_RISCV_HI20 -> {
                     if (!fits32(sa)) problems.add(range(r, sa, "32 bits"));
                     else put32(code, at, withHi20(get32(code, at), v));

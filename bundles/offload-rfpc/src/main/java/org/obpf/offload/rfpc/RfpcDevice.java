@@ -258,6 +258,13 @@ public class RfpcDevice implements OffloadDevice {
                     throw new OffloadException(name(), List.of(new Refusal(Refusal.Kind.PROGRAM_TYPE, -1,
                             name() + " runs xdp programs only, not " + d.type().kernelName())));
                 }
+                for (int i = 0; i < d.maps().size(); i++) {
+                    DeviceMap m = d.maps().get(i);
+                    if (!(m instanceof RfpcMap rm) || rm.device != this) {
+                        throw new BpfException(Errno.EINVAL, name() + ": " + d.name() + ": map " + i + " (" + m.spec().name()
+                                + ") is not a map on this device" + (m instanceof RfpcMap rm ? " but on " + rm.device.name() : ""));
+                    }
+                }
                 yield loadDynamic(DynamicImage.encode(d), d.type());
             }
         };
@@ -382,6 +389,11 @@ public class RfpcDevice implements OffloadDevice {
             code.unload((int) p.loadAddress(), p.size());
             codeAlloc.release(p.loadAddress());
         }
+    }
+
+    /** Bytes of code memory as loaded (after relocation). */
+    byte[] codeAt(long address, int length) {
+        return Arrays.copyOfRange(code.bytes(), (int) (address - Layout.CODE), (int) (address - Layout.CODE) + length);
     }
 
     /** Programs on the device now. */
