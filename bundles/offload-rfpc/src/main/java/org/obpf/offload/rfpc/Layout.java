@@ -6,7 +6,7 @@ package org.obpf.offload.rfpc;
  *
  * <pre>
  * 0x0000_1000  firmware routines: helper id n at FIRMWARE + 16 n; FIRMWARE itself ends a run
- * 0x0001_0000  core window (per core): context, packet frame, stack at the top
+ * 0x0001_0000  core window (per core): context, packet frame, run context, BPF stack, machine stack
  * 0x0010_0000  code memory (instruction memory, read-only to programs)
  * 0x0040_0000  group local memory (shared by the group's cores, no cache)
  * 0x8000_0000  DRAM (maps)
@@ -34,9 +34,20 @@ public final class Layout {
     /** Inside the window: the 4096-byte packet frame ({@code XDP_PACKET_HEADROOM} + data + tailroom). */
     public static final int FRAME = 0x100;
     public static final int FRAME_SIZE = 4096;
-    /** Inside the window: the stack, growing down from the window's end. */
+    /** Inside the window: the run context block the code reads and writes ({@code HostAbi}). */
+    public static final int RUN_CONTEXT = FRAME + FRAME_SIZE;
+    /** Inside the window: the top of the BPF stack ({@code HostAbi.MAX_CALL_FRAMES} frames of 512 bytes below it). */
+    public static final int BPF_STACK_TOP = 0x2500;
+    /** Inside the window: the machine stack, growing down from the window's end, at least this big. */
     public static final int STACK_SIZE = 4096;
-    public static final int WINDOW_MIN = FRAME + FRAME_SIZE + STACK_SIZE;
+    public static final int WINDOW_MIN = BPF_STACK_TOP + STACK_SIZE;
+
+    static {
+        if (RUN_CONTEXT + org.obpf.api.jit.code.HostAbi.CONTEXT_SIZE
+                > BPF_STACK_TOP - org.obpf.api.jit.code.HostAbi.MAX_CALL_FRAMES * org.obpf.api.jit.code.HostAbi.STACK_FRAME) {
+            throw new AssertionError("run context and BPF stack overlap");
+        }
+    }
 
     /** Device address of helper {@code id}'s firmware routine. */
     public static int helperAddress(int id) {

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.obpf.api.BpfException;
 import org.obpf.api.Errno;
+import org.obpf.api.jit.code.HostAbi;
 import org.obpf.api.offload.DeviceProgram;
 import org.obpf.api.prog.ProgramType;
 import org.obpf.offload.rfpc.Firmware.XdpBuff;
@@ -12,10 +13,12 @@ import org.obpf.offload.rfpc.sim.Hart;
 import org.obpf.offload.rfpc.sim.SimFault;
 
 /**
- * A program in the RFPC's code memory. A run takes a free core, lays out the context and the
- * packet frame in that core's window, and calls the entry like a C function
- * {@code u64 prog(u64 r1, u64 r2)} under ilp32: r1 in a0:a1, r2 in a2:a3, ra = {@link Layout#EXIT},
- * sp = the top of the window; r0 comes back in a0 (low) and a1 (high).
+ * A program in the RFPC's code memory. A run takes a free core, lays out the context, the packet
+ * frame and the run context in that core's window, and calls the entry as the back-ends' contract
+ * ({@link HostAbi}) says for RV32: {@code u64 entry(u32 r1, u32 r2, void *runContext)} under ilp32
+ * (a0, a1, a2), ra = {@link Layout#EXIT}, sp = the top of the window, the BPF stack below
+ * {@link HostAbi#STACK_TOP}; r0 comes back in a0 (low) and a1 (high), and a non-zero
+ * {@link HostAbi#ERROR} means the run ended with that errno.
  */
 public final class RfpcProgram implements DeviceProgram {
     /** Instructions a run may retire before the device stops it (verified programs end long before). */
@@ -129,11 +132,15 @@ public final class RfpcProgram implements DeviceProgram {
     /** One call of the entry on {@code core}; answers r0. */
     private long call(RfpcDevice.Core core, int r1, int r2) throws BpfException {
         Hart h = core.hart();
+        int rctx = Layout.WINDOW + Layout.RUN_CONTEXT;
+        h.memory().write(rctx + HostAbi.STACK_TOP, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(Layout.WINDOW + Layout.BPF_STACK_TOP).array());
         h.reset();
         h.setReg(1, Layout.EXIT);
         h.setReg(2, Layout.WINDOW + device.config().windowBytes());
         h.setReg(10, r1);
-        h.setReg(12, r2);
+        h.setReg(11, r2);
+        h.setReg(12, rctx);
         h.setPc(entry);
         try {
             if (h.run(BUDGET) == Hart.Stop.BUDGET) {
@@ -142,6 +149,15 @@ public final class RfpcProgram implements DeviceProgram {
             }
         } catch (SimFault f) {
             throw new BpfException(Errno.EFAULT, device.name() + ": program " + name + " faulted on core " + h.id() + ": " + f.getMessage());
+        }
+        ByteBuffer rc = ByteBuffer.wrap(h.memory().read(rctx, HostAbi.REGIONS)).order(ByteOrder.LITTLE_ENDIAN);
+        int err = rc.getInt(HostAbi.ERROR);
+        if (err != 0) {
+            String errno = "errno " + err;
+            for (Errno e : Errno.values()) if (e.value() == err) errno = e.name();
+            throw new BpfException(Errno.EFAULT, device.name() + ": program " + name + " ended with " + errno + " at insn "
+                    + rc.getInt(HostAbi.ERROR_INSN) + (rc.getLong(HostAbi.ERROR_ADDRESS) != 0
+                    ? String.format(" (access to 0x%x)", rc.getLong(HostAbi.ERROR_ADDRESS)) : ""));
         }
         return Integer.toUnsignedLong(h.reg(10)) | (long) h.reg(11) << 32;
     }
