@@ -4,7 +4,7 @@ import org.obpf.api.jit.JitBackend;
 import org.osgi.service.component.annotations.Component;
 
 /** The RV64 disassembler ({@code bpf.arch=riscv64}). */
-@Component(property = JitBackend.ARCH + "=riscv64")
+@Component(property = JitBackend.ARCH + "=" + Rv64JitBackend.ARCH)
 public final class Rv64Disassembler extends RvDisassembler {
     public Rv64Disassembler() {
         super(true);
@@ -12,6 +12,6 @@ public final class Rv64Disassembler extends RvDisassembler {
 
     @Override
     public String arch() {
-        return "riscv64";
+        return Rv64JitBackend.ARCH;
     }
 }
