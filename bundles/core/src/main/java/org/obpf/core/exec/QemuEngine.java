@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -26,6 +28,7 @@ import org.obpf.api.BpfException;
 import org.obpf.api.Errno;
 import org.obpf.api.jit.CompileOptions;
 import org.obpf.api.jit.CompileRequest;
+import org.obpf.api.jit.Feature;
 import org.obpf.api.jit.JitBackend;
 import org.obpf.api.jit.JitException;
 import org.obpf.api.jit.LinkException;
@@ -93,6 +96,15 @@ public final class QemuEngine implements Engine {
     @Override
     public String name() {
         return backend.arch();
+    }
+
+    /** The RFC 9669 groups, less the atomic ones the back-end's capabilities leave out (riscv32: atomic64). */
+    @Override
+    public Set<String> groups() {
+        Set<String> g = new TreeSet<>(RFC9669_GROUPS);
+        if (!backend.capabilities().supports(Feature.ATOMIC64)) g.remove("atomic64");
+        if (!backend.capabilities().supports(Feature.ATOMIC32)) g.remove("atomic32");
+        return g;
     }
 
     /** The tools this engine needs that are not on the PATH, for an arch; empty when all are there. */

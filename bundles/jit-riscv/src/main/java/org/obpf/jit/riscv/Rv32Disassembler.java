@@ -4,7 +4,7 @@ import org.obpf.api.jit.JitBackend;
 import org.osgi.service.component.annotations.Component;
 
 /** The RV32 disassembler ({@code bpf.arch=riscv32}). */
-@Component(property = JitBackend.ARCH + "=riscv32")
+@Component(property = JitBackend.ARCH + "=" + Rv32JitBackend.ARCH)
 public final class Rv32Disassembler extends RvDisassembler {
     public Rv32Disassembler() {
         super(false);
@@ -12,6 +12,6 @@ public final class Rv32Disassembler extends RvDisassembler {
 
     @Override
     public String arch() {
-        return "riscv32";
+        return Rv32JitBackend.ARCH;
     }
 }
