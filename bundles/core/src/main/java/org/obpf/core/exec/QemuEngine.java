@@ -156,7 +156,7 @@ public final class QemuEngine implements Engine {
         try {
             return backend.compile(new CompileRequest("conformance", ProgramType.SOCKET_FILTER, program, null, null, false, options));
         } catch (JitException e) {
-            throw new BpfException(Errno.EINVAL, backend.arch() + ": " + e.getMessage(), e);
+            throw new BpfException(Errno.EINVAL, e.getMessage(), e);
         }
     }
 
@@ -210,7 +210,7 @@ public final class QemuEngine implements Engine {
                 try {
                     linked = backend.link(image, st.build());
                 } catch (LinkException e) {
-                    throw new BpfException(Errno.EINVAL, backend.arch() + ": " + e.getMessage(), e);
+                    throw new BpfException(Errno.EINVAL, e.getMessage(), e);
                 }
                 byte[] mem = job.memory == null ? new byte[0] : job.memory;
                 ByteBuffer hdr = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);

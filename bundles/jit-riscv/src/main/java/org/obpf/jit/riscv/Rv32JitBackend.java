@@ -61,7 +61,7 @@ public final class Rv32JitBackend implements JitBackend {
         long[] insns = req.insns();
         for (int pc = 0; pc < insns.length; pc++) {
             if (Feature.required(insns[pc]).contains(Feature.ATOMIC64)) {
-                throw new JitException(ARCH, pc, "insn " + pc + ": 64-bit atomic operations are not supported by " + ARCH
+                throw new JitException(ARCH, pc, "64-bit atomic operations are not supported by " + ARCH
                         + " (RV32A has no 64-bit AMO or LR/SC)");
             }
             if (org.obpf.api.insn.Opcodes.isLdImm64(Insn.code(insns[pc]))) pc++;
