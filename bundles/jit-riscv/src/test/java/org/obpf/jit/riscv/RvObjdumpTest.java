@@ -229,6 +229,63 @@ class RvObjdumpTest {
         assertTrue(compare(false, compressed(false)) > 2000);
     }
 
+    /** The instruction words of {@code code}, by length (low bits 11: 32 bits, else 16). */
+    static List<Integer> words(byte[] code) {
+        List<Integer> w = new ArrayList<>();
+        for (int p = 0; p < code.length; ) {
+            int lo = (code[p] & 0xff) | (code[p + 1] & 0xff) << 8;
+            if ((lo & 3) != 3) {
+                w.add(lo);
+                p += 2;
+            } else {
+                w.add(lo | (code[p + 2] & 0xff) << 16 | (code[p + 3] & 0xff) << 24);
+                p += 4;
+            }
+        }
+        return w;
+    }
+
+    /**
+     * Everything the back-ends emit for the conformance suite (the RV64 and RV32 code for every test
+     * that compiles there, compressed or not, with Zba/Zbb, blinded), one stream per arch and mode,
+     * decoded by objdump and by the disassembler alike. Also reports the share of compressed
+     * instructions in the default mode.
+     */
+    @Test
+    void everythingTheBackEndsEmitForTheSuiteMatchesObjdump() throws Exception {
+        java.nio.file.Path dir = org.obpf.core.conformance.ConformanceSuite.locate(java.nio.file.Path.of("")).orElseThrow();
+        var suite = org.obpf.core.conformance.ConformanceSuite.load(dir);
+        var modes = java.util.Map.of(
+                "compressed", org.obpf.api.jit.CompileOptions.DEFAULT,
+                "uncompressed", org.obpf.api.jit.CompileOptions.DEFAULT.withCompressed(false),
+                "zba+zbb, blinded", org.obpf.api.jit.CompileOptions.DEFAULT.withExtensions(java.util.Set.of("zba", "zbb")).withBlindConstants(true));
+        for (boolean rv64 : new boolean[] {true, false}) {
+            org.obpf.api.jit.JitBackend backend = rv64 ? new Rv64JitBackend() : new Rv32JitBackend();
+            for (var mode : modes.entrySet()) {
+                List<Integer> all = new ArrayList<>();
+                int compiled = 0;
+                for (var tc : suite.cases()) {
+                    org.obpf.api.jit.RelocatableImage img;
+                    try {
+                        img = backend.compile(new org.obpf.api.jit.CompileRequest(tc.name(), org.obpf.api.prog.ProgramType.SOCKET_FILTER,
+                                tc.program(), null, null, false, mode.getValue()));
+                    } catch (org.obpf.api.jit.JitException refused) {
+                        continue; // callx everywhere, 64-bit atomics on riscv32
+                    }
+                    compiled++;
+                    all.addAll(words(img.code()));
+                }
+                assertTrue(compiled >= 295, backend.arch() + " " + mode.getKey() + ": " + compiled + " programs");
+                int n = compare(rv64, all);
+                long c = all.stream().filter(w -> (w & 3) != 3).count();
+                System.out.printf("%s %s: %d programs, %d instructions checked against objdump, %.1f%% compressed%n",
+                        backend.arch(), mode.getKey(), compiled, n, 100.0 * c / n);
+                if (mode.getKey().equals("uncompressed")) assertEquals(0, c);
+                else assertTrue(c > n / 4, "compressed forms are used: " + c + " of " + n);
+            }
+        }
+    }
+
     @Test
     void encodersRefuseOperandsTheFormatCannotHold() {
         for (Runnable r : List.<Runnable>of(() -> addi(Reg.A0, Reg.A0, 2048), () -> c_addi(Reg.A0, 32),
