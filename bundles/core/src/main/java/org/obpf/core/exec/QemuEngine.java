@@ -185,8 +185,19 @@ public final class QemuEngine implements Engine {
         }
     }
 
-    /** A program and its memory, for {@link #runAll}. */
-    public record Job(long[] program, byte[] memory) {}
+    /**
+     * A program, its memory, and the programs of its program array (map index 0, the harness's
+     * {@code bpf_map_0}) that its tail calls reach by index; for {@link #runAll}.
+     */
+    public record Job(long[] program, byte[] memory, List<long[]> progArray) {
+        public Job {
+            progArray = progArray == null ? List.of() : List.copyOf(progArray);
+        }
+
+        public Job(long[] program, byte[] memory) {
+            this(program, memory, List.of());
+        }
+    }
 
     /** The outcome of one job: r0, or why it has none. */
     public record Result(Long r0, BpfException error) {}
@@ -200,47 +211,36 @@ public final class QemuEngine implements Engine {
         Result[] results = new Result[jobs.size()];
         ByteArrayOutputStream input = new ByteArrayOutputStream();
         List<Integer> batch = new ArrayList<>();
+        List<Integer> start = new ArrayList<>(); // byte offset of each batched job, to restart after a crash
         for (int i = 0; i < jobs.size(); i++) {
             Job job = jobs.get(i);
             try {
-                RelocatableImage image = compile(job.program);
-                SymbolTable.Builder st = SymbolTable.at(h.codeBase);
-                for (var e : h.symbols.entrySet()) st.bind(symbolOf(e.getKey()), e.getValue());
-                LinkedImage linked;
-                try {
-                    linked = backend.link(image, st.build());
-                } catch (LinkException e) {
-                    throw new BpfException(Errno.EINVAL, e.getMessage(), e);
-                }
+                List<long[]> progs = new ArrayList<>();
+                progs.add(job.program);
+                progs.addAll(job.progArray);
+                ByteArrayOutputStream jobBytes = new ByteArrayOutputStream();
                 byte[] mem = job.memory == null ? new byte[0] : job.memory;
-                ByteBuffer hdr = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-                hdr.putInt(JOB_MAGIC).putInt(linked.size()).putInt(mem.length).putInt(linked.subprogOffsets()[0]);
-                input.writeBytes(hdr.array());
-                input.writeBytes(linked.code());
-                input.writeBytes(mem);
+                jobBytes.writeBytes(le(JOB_MAGIC, progs.size(), mem.length));
+                int at = 0;
+                for (long[] p : progs) {
+                    LinkedImage linked = link(compile(p), h, at);
+                    jobBytes.writeBytes(le(at, linked.size(), linked.subprogOffsets()[0]));
+                    jobBytes.writeBytes(linked.code());
+                    at = (at + linked.size() + 15) & ~15;
+                }
+                jobBytes.writeBytes(mem);
+                start.add(input.size());
+                input.writeBytes(jobBytes.toByteArray());
                 batch.add(i);
             } catch (BpfException e) {
                 results[i] = new Result(null, e);
             }
         }
         byte[] all = input.toByteArray();
-        // Byte offset of each batched job in the input, to restart after a crash.
-        int[] start = new int[batch.size() + 1];
-        {
-            int p = 0;
-            for (int k = 0; k < batch.size(); k++) {
-                start[k] = p;
-                ByteBuffer hb = ByteBuffer.wrap(all, p, 16).order(ByteOrder.LITTLE_ENDIAN);
-                hb.getInt();
-                int code = hb.getInt();
-                int mem = hb.getInt();
-                p += 16 + code + mem;
-            }
-            start[batch.size()] = p;
-        }
+        start.add(all.length);
         int done = 0;
         while (done < batch.size()) {
-            byte[] rest = java.util.Arrays.copyOfRange(all, start[done], all.length);
+            byte[] rest = java.util.Arrays.copyOfRange(all, start.get(done), all.length);
             ProcessOutcome o = execRaw(List.of(target.qemu, h.executable.toString(), "-b"), rest);
             String[] lines = o.out.isEmpty() ? new String[0] : o.out.split("\n");
             int k = 0;
@@ -260,8 +260,28 @@ public final class QemuEngine implements Engine {
         return List.of(results);
     }
 
+    /** Links {@code image} at {@code offset} in the harness's code area against the harness's symbols. */
+    private LinkedImage link(RelocatableImage image, Harness h, int offset) throws BpfException {
+        SymbolTable.Builder st = SymbolTable.at(h.codeBase + offset);
+        for (var e : h.symbols.entrySet()) st.bind(symbolOf(e.getKey()), e.getValue());
+        try {
+            return backend.link(image, st.build());
+        } catch (LinkException e) {
+            throw new BpfException(Errno.EINVAL, e.getMessage(), e);
+        }
+    }
+
+    private static byte[] le(int... words) {
+        ByteBuffer b = ByteBuffer.allocate(4 * words.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int w : words) b.putInt(w);
+        return b.array();
+    }
+
+    /** The harness's names: {@code bpf_helper_N}, {@code bpf_map_N}, {@code bpf_map_value_N}, runtime routines. */
     private static Symbol symbolOf(String name) {
         if (name.startsWith("bpf_helper_")) return Symbol.helper(Integer.parseInt(name.substring("bpf_helper_".length())));
+        if (name.startsWith("bpf_map_value_")) return Symbol.mapValue(Integer.parseInt(name.substring("bpf_map_value_".length())));
+        if (name.startsWith("bpf_map_")) return Symbol.map(Integer.parseInt(name.substring("bpf_map_".length())));
         return Symbol.runtime(name);
     }
 

@@ -10,10 +10,12 @@
  *   harness -s            prints "name address" of every symbol an image may refer to
  *
  * Each run prints one line: "r0 HEX", or "error ERRNO insn N" when the code set ERROR.
- * Batch jobs: u32 magic 0x4a465042 ("BPFJ"), u32 code length, u32 memory length, u32 entry
- * offset, the code, the memory. The helper set is small: ktime_get_ns (5), get_prandom_u32 (7),
- * get_smp_processor_id (8), get_current_pid_tgid (14); bpf_tail_call counts the tail call and
- * answers 0 (an empty slot): the harness has no program arrays.
+ * Batch jobs: u32 magic 0x4a465042 ("BPFJ"), u32 program count, u32 memory length; per program
+ * u32 load offset in the code area, u32 code length, u32 entry offset, the code; then the memory.
+ * The first program runs; the others are the slots 0.. of the job's program array, the map
+ * bpf_map_0, through which bpf_tail_call reaches them (index, MAX_TAIL_CALL_CNT = 33 and the
+ * count in the run context as the kernel's bpf_tail_call does). The helper set is small:
+ * ktime_get_ns (5), get_prandom_u32 (7), get_smp_processor_id (8), get_current_pid_tgid (14).
  */
 typedef unsigned long long u64;
 typedef long long s64;
@@ -99,11 +101,18 @@ u64 bpf_helper_14(void) {
     return pid << 32 | tid;
 }
 
+#define MAX_PROGS 64
+#define MAX_TAIL_CALL_CNT 33
+u64 bpf_map_0[1]; /* the program array: its identity; the slots are the current job's */
+static ulong tail_targets[MAX_PROGS];
+static u32 tail_target_count;
+
 ulong bpf_tail_call(void *ctx, ulong prog_array, u64 index) {
-    (void) prog_array; (void) index;
     u32 *calls = (u32 *) ((u8 *) ctx + TAIL_CALLS);
-    if (*calls < 33) ++*calls;
-    return 0;
+    if (prog_array != (ulong) bpf_map_0 || index >= tail_target_count) return 0;
+    if (*calls >= MAX_TAIL_CALL_CNT) return 0;
+    ++*calls;
+    return tail_targets[index];
 }
 
 static const struct { const char *name; void *addr; } symbols[] = {
@@ -112,6 +121,7 @@ static const struct { const char *name; void *addr; } symbols[] = {
     {"bpf_helper_8", (void *) bpf_helper_8},
     {"bpf_helper_14", (void *) bpf_helper_14},
     {"bpf_tail_call", (void *) bpf_tail_call},
+    {"bpf_map_0", (void *) bpf_map_0},
 };
 
 /* ---- running ---- */
@@ -167,16 +177,24 @@ static int read_u32(u32 *v) {
 }
 
 static void batch(void) {
-    u32 magic, codelen, memlen, entry;
+    u32 magic, progs, memlen, at, codelen, entry;
+    ulong first = 0;
     u8 *base = (u8 *) sys6(222, (long) CODE_BASE, (long) CODE_MAX, 7, 0x32 | 0x10, -1, 0); /* rwx, private|anon|fixed */
     if ((ulong) base != CODE_BASE) fail("cannot map the code area");
     while (read_u32(&magic)) {
-        if (magic != 0x4a465042 || !read_u32(&codelen) || !read_u32(&memlen) || !read_u32(&entry)) fail("bad job header");
-        if (codelen > CODE_MAX || memlen > MEM_MAX || entry >= codelen) fail("job too large");
-        read_fully(0, base, codelen);
+        if (magic != 0x4a465042 || !read_u32(&progs) || !read_u32(&memlen)) fail("bad job header");
+        if (progs == 0 || progs > MAX_PROGS + 1 || memlen > MEM_MAX) fail("bad job: program count or memory size");
+        tail_target_count = progs - 1;
+        for (u32 i = 0; i < progs; i++) {
+            if (!read_u32(&at) || !read_u32(&codelen) || !read_u32(&entry)) fail("bad program header");
+            if (at > CODE_MAX || codelen > CODE_MAX - at || entry >= codelen) fail("program outside the code area");
+            read_fully(0, base + at, codelen);
+            if (i == 0) first = (ulong) base + at + entry;
+            else tail_targets[i - 1] = (ulong) base + at + entry;
+        }
         read_fully(0, mem, memlen);
         __asm__ volatile(".insn 0x0000100f" ::: "memory"); /* fence.i */
-        run((entry_fn) (base + entry), memlen);
+        run((entry_fn) first, memlen);
     }
 }
 
