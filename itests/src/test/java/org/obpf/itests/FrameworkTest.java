@@ -43,7 +43,7 @@ class FrameworkTest {
         }
         assertEquals(List.of(), notActive);
         assertEquals(Set.of("org.obpf.api", "org.obpf.core", "org.obpf.loader", "org.obpf.shell", "org.obpf.jit.x86_64",
-                "org.obpf.offload.rfpc"), obpf);
+                "org.obpf.jit.riscv", "org.obpf.offload.rfpc"), obpf);
     }
 
     @Test
@@ -67,6 +67,8 @@ class FrameworkTest {
         assertEquals(Set.of("org.obpf.core.jit.JitDispatcher", "org.obpf.core.offload.OffloadRegistry", "org.obpf.core.helper.HelperRegistry",
                 "org.obpf.shell.BpfCommands",
                 "org.obpf.jit.x86_64.X86_64JitBackend", "org.obpf.jit.x86_64.X86Disassembler", "org.obpf.jit.x86_64.ElfObjectWriter",
+                "org.obpf.jit.riscv.Rv64JitBackend", "org.obpf.jit.riscv.Rv64Disassembler", "org.obpf.jit.riscv.Rv64ObjectWriter",
+                "org.obpf.jit.riscv.Rv32JitBackend", "org.obpf.jit.riscv.Rv32Disassembler", "org.obpf.jit.riscv.Rv32ObjectWriter",
                 "org.obpf.loader.ElfObjectLoader",
                 "org.obpf.offload.rfpc.ds.Rfpc0", "org.obpf.offload.rfpc.ds.Rfpc1"), seen);
         assertEquals(List.of(), unsatisfied);
@@ -87,7 +89,7 @@ class FrameworkTest {
         assertEquals(Bundle.ACTIVE, Osgi.bundle(ctx, "org.obpf.core").getState());
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fw.features().install("nope"));
-        assertEquals("unknown feature 'nope' (features: all, framework, obpf-core, obpf-jit-x86_64, obpf-loader, obpf-offload-rfpc, obpf-shell)", e.getMessage());
+        assertEquals("unknown feature 'nope' (features: all, framework, obpf-core, obpf-jit-riscv, obpf-jit-x86_64, obpf-loader, obpf-offload-rfpc, obpf-shell)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> fw.features().uninstall("framework"));
         assertTrue(e.getMessage().contains("carries the shell itself"), e.getMessage());
     }
