@@ -48,6 +48,7 @@ public final class ConformancePlugin {
         ClassLoader l = loader != null ? loader : ConformancePlugin.class.getClassLoader();
         HostJitEngine.discover(l).forEach(m::putIfAbsent);
         QemuEngine.discover(l).forEach(m::putIfAbsent);
+        org.obpf.core.offload.DeviceEngine.discover(l).forEach(m::putIfAbsent); // offload devices: rfpc
         return m;
     }
 

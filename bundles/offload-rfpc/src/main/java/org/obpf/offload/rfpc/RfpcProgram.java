@@ -112,6 +112,7 @@ public final class RfpcProgram implements DeviceProgram {
      * r1 = the device address of a copy of it (in the core's frame), r2 = its length, both 0
      * when it is empty. Answers the whole 64-bit r0.
      */
+    @Override
     public long runWithMemory(byte[] memory) throws BpfException {
         check();
         if (memory != null && memory.length > Layout.FRAME_SIZE) {
