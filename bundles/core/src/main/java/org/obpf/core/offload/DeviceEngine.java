@@ -63,8 +63,16 @@ public final class DeviceEngine implements Engine {
         return device.check(c).reasons().stream().anyMatch(r -> r.kind() == org.obpf.api.jit.Refusal.Kind.INSTRUCTION);
     }
 
+    /**
+     * Refuses, with the device's reasons, what the device says it cannot take (it would not run
+     * it right); its missing back-end is not one, since this engine brings one.
+     */
     @Override
     public long run(long[] program, byte[] memory) throws BpfException {
+        List<org.obpf.api.jit.Refusal> reasons = device.check(new org.obpf.api.offload.OffloadCandidate("conformance",
+                ProgramType.XDP, program, List.of())).reasons().stream()
+                .filter(r -> r.kind() != org.obpf.api.jit.Refusal.Kind.NO_BACKEND).toList();
+        if (!reasons.isEmpty()) throw new org.obpf.api.offload.OffloadException(device.name(), reasons);
         RelocatableImage image;
         try {
             image = backend.compile(new CompileRequest("conformance", ProgramType.XDP, program, null, null, false, CompileOptions.DEFAULT));
