@@ -74,6 +74,26 @@ class OffloadDevicesTest {
                 enumValue("org.obpf.api.prog.ProgramType", "XDP"), new long[] {mov, 0x00000000000021c3L, exit},
                 List.of(api("org.obpf.api.map.MapSpec").getConstructors()[0].newInstance("lpm",
                         enumValue("org.obpf.api.map.MapType", "LPM_TRIE"), 8, 4, 16, 1)));
+        // With jit-riscv installed: the map type (core's query) and the atomic (the device's own check).
+        String deviceReasons = "map 0 (lpm): lpm_trie maps cannot live on device rfpc0; "
+                + "insn 1: atomic operation: the cores of rfpc0 are RV32IMC, without the A extension";
+        assertEquals("rfpc0: cannot offload: " + deviceReasons, Osgi.call(query, "check", "rfpc0", candidate).toString());
+
+        // riscv64 gone (its component disabled): the device does not care.
+        Object scr = Osgi.service(ctx, "org.osgi.service.component.runtime.ServiceComponentRuntime");
+        Object rv64 = Osgi.call(scr, "getComponentDescriptionDTO", Osgi.bundle(ctx, "org.obpf.jit.riscv"), "org.obpf.jit.riscv.Rv64JitBackend");
+        Osgi.call(Osgi.call(scr, "disableComponent", rv64), "getValue");
+        assertTrue(Osgi.await(() -> {
+            try {
+                return ctx.getServiceReferences("org.obpf.api.jit.JitBackend", "(bpf.arch=riscv64)") == null;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }), "riscv64 is still registered");
+        assertEquals("rfpc0: cannot offload: " + deviceReasons, Osgi.call(query, "check", "rfpc0", candidate).toString());
+
+        // riscv32 gone too: the query says the device cannot load programs, and why.
+        assertEquals("uninstalled obpf-jit-riscv (1 bundle(s) removed)", fw.features().uninstall("obpf-jit-riscv"));
         Object check = Osgi.call(query, "check", "rfpc0", candidate);
         assertEquals(false, Osgi.call(check, "offloadable"));
         assertEquals("rfpc0: cannot offload: device rfpc0 runs riscv32 code but no riscv32 back-end is installed (installed: x86_64); "
