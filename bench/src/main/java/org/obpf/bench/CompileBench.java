@@ -6,12 +6,15 @@ import org.obpf.api.insn.Insn;
 import org.obpf.api.insn.Opcodes;
 import org.obpf.api.jit.CompileOptions;
 import org.obpf.api.jit.CompileRequest;
+import org.obpf.api.jit.JitBackend;
 import org.obpf.api.jit.JitException;
 import org.obpf.api.jit.LinkException;
 import org.obpf.api.jit.LinkedImage;
 import org.obpf.api.jit.RelocatableImage;
 import org.obpf.api.jit.SymbolTable;
 import org.obpf.api.prog.ProgramType;
+import org.obpf.jit.riscv.Rv32JitBackend;
+import org.obpf.jit.riscv.Rv64JitBackend;
 import org.obpf.jit.x86_64.X86_64JitBackend;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,7 +29,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * x86-64 compile + link time: one operation is {@code compile} (validation, convergence passes)
+ * Compile + link time of each back-end ({@code arch}: x86-64, and RISC-V rv64 and rv32): one operation is {@code compile} (validation, convergence passes)
  * and {@code link} of a whole program; {@code insns} counts its BPF instruction slots, so the
  * auxiliary rate is BPF instructions compiled and linked per second (its inverse is the time per
  * instruction).
@@ -48,18 +51,27 @@ public class CompileBench {
     @Param({"false", "true"})
     public boolean blind;
 
-    private final X86_64JitBackend jit = new X86_64JitBackend();
+    @Param({"x86_64", "riscv64", "riscv32"})
+    public String arch;
+
+    private JitBackend jit;
     private CompileRequest request;
     private SymbolTable symbols;
     private int slots;
 
     @Setup
     public void setup() {
+        jit = switch (arch) {
+            case "x86_64" -> new X86_64JitBackend();
+            case "riscv64" -> new Rv64JitBackend();
+            case "riscv32" -> new Rv32JitBackend();
+            default -> throw new IllegalArgumentException("unknown arch " + arch);
+        };
         long[] prog = program.equals("sort") ? Programs.bubbleSort(InterpreterBench.SORT_SIZE) : aluProgram(4096);
         slots = prog.length;
         request = new CompileRequest("bench", ProgramType.SOCKET_FILTER, prog, null, null, false,
                 CompileOptions.DEFAULT.withBlindConstants(blind));
-        symbols = SymbolTable.at(0x7f12_3456_0000L).build();
+        symbols = SymbolTable.at(arch.equals("riscv32") ? 0x2000_0000L : 0x7f12_3456_0000L).build();
     }
 
     static long[] aluProgram(int n) {

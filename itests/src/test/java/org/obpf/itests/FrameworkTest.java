@@ -42,7 +42,8 @@ class FrameworkTest {
             if (b.getSymbolicName().startsWith("org.obpf.")) obpf.add(b.getSymbolicName());
         }
         assertEquals(List.of(), notActive);
-        assertEquals(Set.of("org.obpf.api", "org.obpf.core", "org.obpf.loader", "org.obpf.shell", "org.obpf.jit.x86_64", "org.obpf.jit.nfp"), obpf);
+        assertEquals(Set.of("org.obpf.api", "org.obpf.core", "org.obpf.loader", "org.obpf.shell", "org.obpf.jit.x86_64",
+                "org.obpf.jit.riscv", "org.obpf.offload.rfpc", "org.obpf.jit.nfp"), obpf);
     }
 
     @Test
@@ -67,7 +68,10 @@ class FrameworkTest {
                 "org.obpf.core.registry.Registry", "org.obpf.shell.BpfCommands", "org.obpf.shell.RegistryCommands",
                 "org.obpf.jit.x86_64.X86_64JitBackend", "org.obpf.jit.x86_64.X86Disassembler", "org.obpf.jit.x86_64.ElfObjectWriter",
                 "org.obpf.jit.nfp.NfpJitBackend", "org.obpf.jit.nfp.NfpDisassembler",
-                "org.obpf.loader.ElfObjectLoader"), seen);
+                "org.obpf.jit.riscv.Rv64JitBackend", "org.obpf.jit.riscv.Rv64Disassembler", "org.obpf.jit.riscv.Rv64ObjectWriter",
+                "org.obpf.jit.riscv.Rv32JitBackend", "org.obpf.jit.riscv.Rv32Disassembler", "org.obpf.jit.riscv.Rv32ObjectWriter",
+                "org.obpf.loader.ElfObjectLoader",
+                "org.obpf.offload.rfpc.ds.Rfpc0", "org.obpf.offload.rfpc.ds.Rfpc1"), seen);
         assertEquals(List.of(), unsatisfied);
     }
 
@@ -86,7 +90,7 @@ class FrameworkTest {
         assertEquals(Bundle.ACTIVE, Osgi.bundle(ctx, "org.obpf.core").getState());
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fw.features().install("nope"));
-        assertEquals("unknown feature 'nope' (features: all, framework, obpf-core, obpf-jit-nfp, obpf-jit-x86_64, obpf-loader, obpf-shell)", e.getMessage());
+        assertEquals("unknown feature 'nope' (features: all, framework, obpf-core, obpf-jit-nfp, obpf-jit-riscv, obpf-jit-x86_64, obpf-loader, obpf-offload-rfpc, obpf-shell)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> fw.features().uninstall("framework"));
         assertTrue(e.getMessage().contains("carries the shell itself"), e.getMessage());
     }

@@ -21,16 +21,18 @@ class ShellCommandsTest {
         assertTrue(r.out().lines().anyMatch(l -> l.matches("x86_64 +org\\.obpf\\.jit\\.x86_64 +.* +no +any +kfunc_call,ld_abs_ind")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("nfp +org\\.obpf\\.jit\\.nfp +.* +no +7 ids +atomic_fetch,bpf_to_bpf_call,bswap,cmpxchg,gotol,"
                 + "kfunc_call,ldsx,movsx,sdiv,tail_call")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("riscv64 +org\\.obpf\\.jit\\.riscv +.* +yes +any +kfunc_call,ld_abs_ind")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("riscv32 +org\\.obpf\\.jit\\.riscv +.* +yes +any +atomic64,kfunc_call,ld_abs_ind")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("bpf +org\\.obpf\\.jit\\.bpf +0\\.1\\.0\\.SNAPSHOT +\\d+ +0 +no +any +-")), r.out());
         assertTrue(r.out().contains("{\"arch\":\"bpf\",\"bundle\":\"org.obpf.jit.bpf\""), r.out());
     }
 
     @Test
     void backendShowOfAMissingArchIsOneLine(@TempDir Path cwd) throws Exception {
-        Result r = LauncherProcessTest.obpf(cwd, "-c", "bpf:backend show riscv64");
+        Result r = LauncherProcessTest.obpf(cwd, "-c", "bpf:backend show arm64");
         assertEquals(1, r.exit());
-        assertEquals("obpf: backend show: no JIT back-end for arch 'riscv64' is installed (installed: nfp, x86_64); "
-                + "install its feature or bundle, e.g. feature:install obpf-jit-riscv64", r.err().strip());
+        assertEquals("obpf: backend show: no JIT back-end for arch 'arm64' is installed (installed: nfp, riscv32, riscv64, x86_64); "
+                + "install its feature or bundle, e.g. feature:install obpf-jit-arm64", r.err().strip());
     }
 
     @Test

@@ -13,6 +13,15 @@ public interface DeviceMap extends AutoCloseable {
     /** Device address of the map object, for static linking. */
     long deviceAddress();
 
+    /**
+     * Device address of the first value of a map with direct value access (an array map's
+     * values, for {@code BPF_PSEUDO_MAP_IDX_VALUE} loads and inlined lookups); -1 when the map
+     * has none.
+     */
+    default long valueAddress() {
+        return -1;
+    }
+
     byte[] lookup(byte[] key) throws BpfException;
 
     void update(byte[] key, byte[] value, long flags) throws BpfException;

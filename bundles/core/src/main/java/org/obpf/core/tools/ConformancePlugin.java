@@ -12,12 +12,14 @@ import org.obpf.core.conformance.Engine;
 import org.obpf.core.conformance.Hex;
 import org.obpf.core.conformance.InterpreterEngine;
 import org.obpf.core.exec.HostJitEngine;
+import org.obpf.core.exec.QemuEngine;
 
 /**
  * The plugin side of bpf_conformance's protocol: the program arrives on standard input as base16,
  * the memory as the first argument that is not an option; r0 goes to standard output in hex.
  * Runs without an OSGi framework: only api, core and slf4j need to be on the class path; with a
- * host back-end's bundle jar there too ({@code jit-x86_64}), {@code --engine x86_64} runs its JIT.
+ * host back-end's bundle jar there too ({@code jit-x86_64}), {@code --engine x86_64} runs its JIT; with
+ * {@code jit-riscv} and the RISC-V cross tools, {@code --engine riscv64} and {@code riscv32} run under QEMU.
  *
  * <pre>
  * conformance-plugin [--engine NAME] [MEMORY] &lt; PROGRAM
@@ -34,14 +36,19 @@ public final class ConformancePlugin {
     public static final int EXIT_USAGE = 2;
 
     /**
-     * The engines {@code --engine} can name: the interpreter, and one per host JIT back-end on the
-     * class path ({@link HostJitEngine#discover}: found through {@code ServiceLoader}).
+     * The engines {@code --engine} can name: the interpreter, one per host JIT back-end on the
+     * class path ({@link HostJitEngine#discover}: found through {@code ServiceLoader}), and one per
+     * back-end for another processor that QEMU runs ({@link QemuEngine#discover}: {@code riscv64},
+     * {@code riscv32} when the jit-riscv jar and the cross tools are there).
      */
     static Map<String, Supplier<Engine>> engines() {
         Map<String, Supplier<Engine>> m = new TreeMap<>();
         m.put(InterpreterEngine.NAME, InterpreterEngine::new);
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        HostJitEngine.discover(loader != null ? loader : ConformancePlugin.class.getClassLoader()).forEach(m::putIfAbsent);
+        ClassLoader l = loader != null ? loader : ConformancePlugin.class.getClassLoader();
+        HostJitEngine.discover(l).forEach(m::putIfAbsent);
+        QemuEngine.discover(l).forEach(m::putIfAbsent);
+        org.obpf.core.offload.DeviceEngine.discover(l).forEach(m::putIfAbsent); // offload devices: rfpc
         return m;
     }
 
