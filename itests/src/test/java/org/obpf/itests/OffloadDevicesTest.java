@@ -96,7 +96,7 @@ class OffloadDevicesTest {
         assertEquals("uninstalled obpf-jit-riscv (1 bundle(s) removed)", fw.features().uninstall("obpf-jit-riscv"));
         Object check = Osgi.call(query, "check", "rfpc0", candidate);
         assertEquals(false, Osgi.call(check, "offloadable"));
-        assertEquals("rfpc0: cannot offload: device rfpc0 runs riscv32 code but no riscv32 back-end is installed (installed: x86_64); "
+        assertEquals("rfpc0: cannot offload: device rfpc0 runs riscv32 code but no riscv32 back-end is installed (installed: nfp, x86_64); "
                 + "map 0 (lpm): lpm_trie maps cannot live on device rfpc0; "
                 + "rfpc0 cannot load programs: no riscv32 JIT back-end is installed (bpf.arch=riscv32); its maps and queries keep working; "
                 + "insn 1: atomic operation: the cores of rfpc0 are RV32IMC, without the A extension", check.toString());

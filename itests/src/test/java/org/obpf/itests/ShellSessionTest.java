@@ -72,8 +72,8 @@ class ShellSessionTest {
         good("bpf:prog load " + count, line("1 +xdp_count_array +xdp +[0-9a-f]{16} +x86_64 +jited +336B +\\d+B +1,2 +0 +-"));
         bad("bpf:prog load " + dir.resolve("missing.o"), "prog load: no such file: " + dir.resolve("missing.o"));
         good("bpf:prog load " + hash + " engine interp", line("2 +count_sources +xdp +[0-9a-f]{16} +interp +interpreted .*"));
-        bad("bpf:prog load " + hash + " engine riscv64", "prog load: no JIT back-end for arch 'riscv64' is installed (installed: x86_64); "
-                + "install its feature or bundle, e.g. feature:install obpf-jit-riscv64");
+        bad("bpf:prog load " + hash + " engine arm64", "prog load: no JIT back-end for arch 'arm64' is installed (installed: nfp, riscv32, riscv64, x86_64); "
+                + "install its feature or bundle, e.g. feature:install obpf-jit-arm64");
 
         good("bpf:prog list", line("2 +count_sources +xdp .*"));
         bad("bpf:prog list extra", "prog list: unexpected argument 'extra'");
