@@ -26,6 +26,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.obpf.api.BpfException;
 import org.obpf.api.Errno;
+import org.obpf.api.insn.InvalidInsnException;
 import org.obpf.api.jit.CompileOptions;
 import org.obpf.api.jit.CompileRequest;
 import org.obpf.api.jit.Feature;
@@ -40,6 +41,7 @@ import org.obpf.api.jit.code.ObjectWriter;
 import org.obpf.api.prog.ProgramType;
 import org.obpf.core.conformance.Engine;
 import org.obpf.core.interp.ExecutionException;
+import org.obpf.core.verifier.Zext;
 
 /**
  * A back-end for a processor that is not the host's, as a conformance {@link Engine}: the code
@@ -75,6 +77,7 @@ public final class QemuEngine implements Engine {
     private final JitBackend backend;
     private final ObjectWriter writer;
     private final CompileOptions options;
+    private final boolean verifierZext;
     private final Target target;
 
     /** The harness built for one arch: directory, its object, its batch executable and symbol addresses. */
@@ -83,6 +86,17 @@ public final class QemuEngine implements Engine {
     private static final Map<String, Harness> HARNESSES = new HashMap<>();
 
     public QemuEngine(JitBackend backend, ObjectWriter writer, CompileOptions options) {
+        this(backend, writer, options, false);
+    }
+
+    /**
+     * @param verifierZext when the back-end {@link JitBackend#needsZext() needs} it, make 32-bit zero
+     *                     extension explicit first ({@link Zext}, as the verifier does before a JIT
+     *                     compiles) and compile with {@code zextInserted}; else the back-end
+     *                     zero-extends by itself
+     */
+    public QemuEngine(JitBackend backend, ObjectWriter writer, CompileOptions options, boolean verifierZext) {
+        this.verifierZext = verifierZext;
         this.backend = Objects.requireNonNull(backend, "backend");
         this.writer = Objects.requireNonNull(writer, "writer");
         this.options = options == null ? CompileOptions.DEFAULT : options;
@@ -153,10 +167,14 @@ public final class QemuEngine implements Engine {
     }
 
     private RelocatableImage compile(long[] program) throws BpfException {
+        boolean zext = verifierZext && backend.needsZext();
         try {
-            return backend.compile(new CompileRequest("conformance", ProgramType.SOCKET_FILTER, program, null, null, false, options));
+            long[] prog = zext ? Zext.insert(program).prog() : program;
+            return backend.compile(new CompileRequest("conformance", ProgramType.SOCKET_FILTER, prog, null, null, zext, options));
         } catch (JitException e) {
             throw new BpfException(Errno.EINVAL, e.getMessage(), e);
+        } catch (InvalidInsnException e) {
+            throw new BpfException(Errno.EINVAL, "insn " + e.index() + ": " + e.reason(), e);
         }
     }
 
