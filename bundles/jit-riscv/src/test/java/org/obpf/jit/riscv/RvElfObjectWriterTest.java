@@ -138,6 +138,16 @@ class RvElfObjectWriterTest {
         assertTrue(syms.matches("(?s).*g +F \\.text\\t[0-9a-f]+ bpf_prog\\n.*"), syms);
         assertTrue(syms.matches("(?s).*\\*UND\\*\\t0+ bpf_helper_6\\n.*"), syms);
 
+        // What dump jited shows: the code under each BPF instruction, the sub-program, the relocations.
+        List<String> listing = (rv64 ? new Rv64Disassembler() : new Rv32Disassembler()).listing(img, 0);
+        String text = String.join("\n", listing);
+        for (String line : List.of("; entry", "; insn 0", "; insn 8", "<subprog 1>:", "; prologue",
+                "; R_RISCV_PCREL_HI20 map_value#0+0x8", "; R_RISCV_PCREL_LO12_I image+0x" + Integer.toHexString(at[1]),
+                "; R_RISCV_CALL helper#6")) {
+            assertTrue(listing.contains(line), line + " missing from\n" + text);
+        }
+        assertTrue(listing.stream().anyMatch(l -> l.matches(" *[0-9a-f]+:\t[0-9a-f]{8} +\tauipc\ts?[a-z0-9]+,0x0")), text);
+
         // Linked by GNU ld with a C harness, run under QEMU: the helper gets five 64-bit arguments (the
         // fifth on the stack on riscv32): r0 = 21 * 2 + 5 + 300 + 4000 + 50000 + 1000 = 55347, stored to mem[1] too.
         Files.writeString(tmp.resolve("harness.c"), harness());
