@@ -26,6 +26,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.obpf.api.BpfException;
 import org.obpf.api.Errno;
+import org.obpf.api.insn.InvalidInsnException;
 import org.obpf.api.jit.CompileOptions;
 import org.obpf.api.jit.CompileRequest;
 import org.obpf.api.jit.Feature;
@@ -40,6 +41,7 @@ import org.obpf.api.jit.code.ObjectWriter;
 import org.obpf.api.prog.ProgramType;
 import org.obpf.core.conformance.Engine;
 import org.obpf.core.interp.ExecutionException;
+import org.obpf.core.verifier.Zext;
 
 /**
  * A back-end for a processor that is not the host's, as a conformance {@link Engine}: the code
@@ -75,6 +77,7 @@ public final class QemuEngine implements Engine {
     private final JitBackend backend;
     private final ObjectWriter writer;
     private final CompileOptions options;
+    private final boolean verifierZext;
     private final Target target;
 
     /** The harness built for one arch: directory, its object, its batch executable and symbol addresses. */
@@ -83,6 +86,17 @@ public final class QemuEngine implements Engine {
     private static final Map<String, Harness> HARNESSES = new HashMap<>();
 
     public QemuEngine(JitBackend backend, ObjectWriter writer, CompileOptions options) {
+        this(backend, writer, options, false);
+    }
+
+    /**
+     * @param verifierZext when the back-end {@link JitBackend#needsZext() needs} it, make 32-bit zero
+     *                     extension explicit first ({@link Zext}, as the verifier does before a JIT
+     *                     compiles) and compile with {@code zextInserted}; else the back-end
+     *                     zero-extends by itself
+     */
+    public QemuEngine(JitBackend backend, ObjectWriter writer, CompileOptions options, boolean verifierZext) {
+        this.verifierZext = verifierZext;
         this.backend = Objects.requireNonNull(backend, "backend");
         this.writer = Objects.requireNonNull(writer, "writer");
         this.options = options == null ? CompileOptions.DEFAULT : options;
@@ -153,10 +167,14 @@ public final class QemuEngine implements Engine {
     }
 
     private RelocatableImage compile(long[] program) throws BpfException {
+        boolean zext = verifierZext && backend.needsZext();
         try {
-            return backend.compile(new CompileRequest("conformance", ProgramType.SOCKET_FILTER, program, null, null, false, options));
+            long[] prog = zext ? Zext.insert(program).prog() : program;
+            return backend.compile(new CompileRequest("conformance", ProgramType.SOCKET_FILTER, prog, null, null, zext, options));
         } catch (JitException e) {
             throw new BpfException(Errno.EINVAL, e.getMessage(), e);
+        } catch (InvalidInsnException e) {
+            throw new BpfException(Errno.EINVAL, "insn " + e.index() + ": " + e.reason(), e);
         }
     }
 
@@ -165,7 +183,7 @@ public final class QemuEngine implements Engine {
         RelocatableImage image = compile(program);
         Harness h = harness(target);
         try {
-            Path dir = Files.createTempDirectory(h.dir, "run");
+            Path dir = Files.createTempDirectory("obpf-qemu-run-");
             try {
                 Path obj = dir.resolve("prog.o");
                 Path exe = dir.resolve("prog");
@@ -314,24 +332,52 @@ public final class QemuEngine implements Engine {
 
     // ---- the harness ----
 
+    /**
+     * The harness for an arch, built once per machine: its object and executable are cached in
+     * {@code java.io.tmpdir} under a name with the hash of its source and build flags (the
+     * conformance plugin runs once per test, and building takes longer than running), moved into
+     * place atomically so that concurrent processes never see half of it.
+     */
     private static synchronized Harness harness(Target t) {
         Harness h = HARNESSES.get(t.arch);
         if (h != null) return h;
         List<String> missing = missingTools(t.arch);
         if (!missing.isEmpty()) throw new IllegalStateException("cannot run " + t.arch + " code: " + String.join(", ", missing) + " not installed");
         try {
-            Path dir = Files.createTempDirectory("obpf-qemu-" + t.arch);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
-            Path src = dir.resolve(HARNESS);
+            byte[] source;
             try (InputStream in = QemuEngine.class.getResourceAsStream(HARNESS)) {
                 if (in == null) throw new IllegalStateException("resource " + HARNESS + " is missing from core");
-                Files.write(src, in.readAllBytes());
+                source = in.readAllBytes();
             }
+            List<String> cflags = List.of("-O2", "-ffreestanding", "-fno-builtin", "-nostdlib", "-static", "-mno-relax", "-fno-pic",
+                    "-march=" + t.march, "-mabi=" + t.mabi);
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(source);
+            md.update(String.join(" ", cflags).getBytes(StandardCharsets.UTF_8));
+            String hash = java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
+            Path dir = Path.of(System.getProperty("java.io.tmpdir"), "obpf-qemu-harness-" + t.arch + "-" + hash);
             Path obj = dir.resolve("harness.o");
             Path exe = dir.resolve("harness");
-            exec(List.of(GCC, "-O2", "-ffreestanding", "-fno-builtin", "-nostdlib", "-static", "-mno-relax", "-fno-pic",
-                    "-march=" + t.march, "-mabi=" + t.mabi, "-c", src.toString(), "-o", obj.toString()), null);
-            exec(List.of(LD, "-m", t.ldEmulation, "-static", "--no-relax", "-o", exe.toString(), obj.toString()), null);
+            if (!Files.isRegularFile(exe)) {
+                Path work = Files.createTempDirectory(dir.getParent(), "obpf-qemu-build-");
+                try {
+                    Path src = work.resolve(HARNESS);
+                    Files.write(src, source);
+                    List<String> cc = new ArrayList<>(List.of(GCC));
+                    cc.addAll(cflags);
+                    cc.addAll(List.of("-c", src.toString(), "-o", work.resolve("harness.o").toString()));
+                    exec(cc, null);
+                    exec(List.of(LD, "-m", t.ldEmulation, "-static", "--no-relax", "-o", work.resolve("harness").toString(),
+                            work.resolve("harness.o").toString()), null);
+                    try {
+                        Files.move(work, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    } catch (IOException raced) {
+                        if (!Files.isRegularFile(exe)) throw raced; // else another process put it there first
+                    }
+                } finally {
+                    if (Files.exists(work)) deleteTree(work);
+                }
+            }
             Map<String, Long> symbols = new TreeMap<>();
             long codeBase = -1;
             for (String line : exec(List.of(t.qemu, exe.toString(), "-s"), null).split("\n")) {
@@ -347,6 +393,8 @@ public final class QemuEngine implements Engine {
             return h;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

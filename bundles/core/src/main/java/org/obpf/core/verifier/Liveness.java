@@ -92,7 +92,7 @@ final class Liveness {
     static boolean reads64(DecodedInsn d, int r) {
         if ((uses(d) & (1 << r)) == 0) return false;
         return switch (d.kind().group()) {
-            case ALU -> d.bpfClass() == BPF_ALU64;
+            case ALU -> d.bpfClass() == BPF_ALU64 || wideEnd(d);
             case JMP -> d.bpfClass() == BPF_JMP;
             // A narrow store reads only the low bits of its value; the address is always 64-bit.
             case STORE -> !(d.kind() == InsnKind.STX && r == d.src() && r != d.dst() && d.sizeBytes() < 8);
@@ -105,9 +105,17 @@ final class Liveness {
     /** Whether the instruction writes only the low 32 bits of its destination (a 32-bit sub-register def). */
     static boolean defines32(DecodedInsn d) {
         return switch (d.kind().group()) {
-            case ALU -> d.bpfClass() == BPF_ALU;
+            case ALU -> d.bpfClass() == BPF_ALU && !wideEnd(d);
             case LOAD -> d.kind() == InsnKind.LDX && d.sizeBytes() < 8;
             default -> false;
         };
+    }
+
+    /**
+     * {@code le64}/{@code be64}: class BPF_ALU, yet they read and write all 64 bits (the kernel's
+     * {@code is_reg64} says so too).
+     */
+    static boolean wideEnd(DecodedInsn d) {
+        return (d.kind() == InsnKind.LE || d.kind() == InsnKind.BE) && d.imm() == 64;
     }
 }

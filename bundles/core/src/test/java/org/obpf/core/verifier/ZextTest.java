@@ -36,6 +36,17 @@ class ZextTest {
     }
 
     @Test
+    void le64AndBe64DefineAndReadTheWholeRegister() throws Exception {
+        // Class BPF_ALU but 64-bit, as the kernel's is_reg64 has it: no zero extension after them,
+        // and the 32-bit def before be64 needs one, since be64 reads the upper half.
+        assertEquals(0, Zext.insert(asm("lddw %r0, 0x1122334455667788\nbe64 %r0\nexit")).inserted());
+        assertEquals(0, Zext.insert(asm("lddw %r0, 0x1122334455667788\nle64 %r0\nexit")).inserted());
+        Zext.Patched p = Zext.insert(asm("mov32 %r0, -1\nbe64 %r0\nexit"));
+        assertEquals(1, p.inserted());
+        assertEquals(Zext.zextInsn(0), p.prog()[1]);
+    }
+
+    @Test
     void narrowLoadsAreSubregisterDefs() throws Exception {
         Zext.Patched p = Zext.insert(asm("ldxw %r0, [%r1+12]\nexit"));
         assertEquals(1, p.inserted());

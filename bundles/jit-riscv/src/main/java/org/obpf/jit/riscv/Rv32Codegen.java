@@ -47,6 +47,13 @@ final class Rv32Codegen implements RvCompiler.Generator {
         new Home(S0, S1, -1), new Home(A0, A1, -1), new Home(A2, A3, -1), new Home(A4, A5, -1), new Home(A6, A7, -1),
         new Home(null, null, R5_SLOT), new Home(S2, S3, -1), new Home(S4, S5, -1), new Home(S6, S7, -1),
         new Home(null, null, R9_SLOT), new Home(S10, S11, -1), new Home(T6, S9, -1)};
+    /** Each register-resident BPF register's pair, shared (never written), or null for stack homes. */
+    private static final Reg[][] PAIRS = new Reg[MAP.length][];
+
+    static {
+        for (int r = 0; r < MAP.length; r++) if (MAP[r].inRegs()) PAIRS[r] = new Reg[] {MAP[r].lo, MAP[r].hi};
+    }
+
     static final Reg CTX = S8;
     static final Reg[] TMP1 = {T2, T3}, TMP2 = {T4, T5};
 
@@ -69,6 +76,8 @@ final class Rv32Codegen implements RvCompiler.Generator {
     private final int[] origin;
     private final int[] starts;
     private final int[] funcOf;
+    /** Each slot's kind, classified once rather than in every convergence pass. */
+    private final InsnKind[] kinds;
     private final boolean rvc;
     private final boolean zbb;
     private final boolean zextInserted;
@@ -96,6 +105,8 @@ final class Rv32Codegen implements RvCompiler.Generator {
         this.zbb = zbb;
         this.zextInserted = zextInserted;
         this.funcOf = new int[n];
+        this.kinds = new InsnKind[n];
+        for (int pc = 0; pc < n; pc++) kinds[pc] = InsnKind.of(insns[pc]);
         for (int f = 0, pc = 0; pc < n; pc++) {
             while (f + 1 < starts.length && starts[f + 1] <= pc) f++;
             funcOf[pc] = f;
@@ -230,7 +241,7 @@ final class Rv32Codegen implements RvCompiler.Generator {
     /** The registers holding BPF register {@code r}: its home, or {@code tmp} loaded from its stack words. */
     private Reg[] get(int r, Reg[] tmp) {
         Home h = MAP[r];
-        if (h.inRegs()) return new Reg[] {h.lo, h.hi};
+        if (h.inRegs()) return PAIRS[r];
         a.load(4, true, tmp[0], SP, h.slot);
         a.load(4, true, tmp[1], SP, h.slot + 4);
         return tmp;
@@ -238,8 +249,7 @@ final class Rv32Codegen implements RvCompiler.Generator {
 
     /** The registers to compute BPF register {@code r} into: its home, or {@code tmp}. */
     private Reg[] target(int r, Reg[] tmp) {
-        Home h = MAP[r];
-        return h.inRegs() ? new Reg[] {h.lo, h.hi} : tmp;
+        return MAP[r].inRegs() ? PAIRS[r] : tmp;
     }
 
     /** Stores {@code v} to BPF register {@code r}'s home if that is the stack. */
@@ -287,7 +297,7 @@ final class Rv32Codegen implements RvCompiler.Generator {
         int src = Insn.src(word);
         short off = Insn.off(word);
         int imm = Insn.imm(word);
-        InsnKind kind = InsnKind.of(word);
+        InsnKind kind = kinds[pc];
         switch (cls) {
             case BPF_ALU -> alu32(pc, kind, bpfSrc(code) == BPF_X, dst, src, off, imm);
             case BPF_ALU64 -> alu64(pc, kind, bpfSrc(code) == BPF_X, dst, src, off, imm);

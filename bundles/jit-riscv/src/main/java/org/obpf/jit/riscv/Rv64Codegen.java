@@ -67,6 +67,8 @@ final class Rv64Codegen implements RvCompiler.Generator {
     private final int[] origin;
     private final int[] starts;
     private final int[] funcOf;
+    /** Each slot's kind, classified once rather than in every convergence pass. */
+    private final InsnKind[] kinds;
     private final boolean rvc;
     private final boolean zba;
     private final boolean zbb;
@@ -94,6 +96,8 @@ final class Rv64Codegen implements RvCompiler.Generator {
         this.zbb = zbb;
         this.zextInserted = zextInserted;
         this.funcOf = new int[n];
+        this.kinds = new InsnKind[n];
+        for (int pc = 0; pc < n; pc++) kinds[pc] = InsnKind.of(insns[pc]);
         for (int f = 0, pc = 0; pc < n; pc++) {
             while (f + 1 < starts.length && starts[f + 1] <= pc) f++;
             funcOf[pc] = f;
@@ -230,7 +234,7 @@ final class Rv64Codegen implements RvCompiler.Generator {
         int src = Insn.src(word);
         short off = Insn.off(word);
         int imm = Insn.imm(word);
-        InsnKind kind = InsnKind.of(word);
+        InsnKind kind = kinds[pc];
         switch (cls) {
             case BPF_ALU, BPF_ALU64 -> alu(kind, cls == BPF_ALU64, bpfSrc(code) == BPF_X, r(dst), r(src), off, imm);
             case BPF_LDX -> {

@@ -95,7 +95,8 @@ final class RvEmitter {
                 return;
             }
             lui(rd, (int) (upper & 0xfffff));
-            if (lower != 0 || rv64) {
+            // lui alone is exact when the low twelve bits are zero (it sign-extends bit 31 on RV64).
+            if (lower != 0) {
                 if (rv64) addiw(rd, rd, lower);
                 else addi(rd, rd, lower);
             }

@@ -25,7 +25,8 @@ import org.obpf.core.exec.QemuEngine;
 /**
  * The whole conformance suite on the RISC-V back-ends under QEMU, each program linked by the
  * back-end at the harness's code area and the suite run as one batch per mode (compressed or
- * not, Zba/Zbb, constant blinding). As on the interpreter and x86-64, {@code callx.data} is
+ * not, Zba/Zbb, constant blinding, and with the verifier's explicit zero extension instead of the
+ * back-end's own). As on the interpreter and x86-64, {@code callx.data} is
  * skipped (the upstream runner's {@code callx} group, an indirect call that is not part of RFC 9669);
  * riscv32 also skips the {@code atomic64} group, which its capabilities leave out.
  */
@@ -44,6 +45,7 @@ class RvConformanceTest {
         List<Arguments> a = new ArrayList<>();
         for (String arch : List.of(Rv64JitBackend.ARCH, Rv32JitBackend.ARCH)) {
             a.add(Arguments.of(arch, "compressed", CompileOptions.DEFAULT));
+            a.add(Arguments.of(arch, "verifier zext", CompileOptions.DEFAULT));
             a.add(Arguments.of(arch, "uncompressed", CompileOptions.DEFAULT.withCompressed(false)));
             a.add(Arguments.of(arch, "zbb" + (arch.equals(Rv64JitBackend.ARCH) ? "+zba" : ""),
                     CompileOptions.DEFAULT.withExtensions(arch.equals(Rv64JitBackend.ARCH) ? Set.of("zba", "zbb") : Set.of("zbb"))));
@@ -74,7 +76,7 @@ class RvConformanceTest {
     @MethodSource("modes")
     void wholeSuitePassesUnderQemuExceptTheCallxGroup(String arch, String mode, CompileOptions options) {
         Tools.require("riscv64-linux-gnu-gcc", "riscv64-linux-gnu-ld", "qemu-" + arch);
-        QemuEngine engine = new QemuEngine(backend(arch), writer(arch), options);
+        QemuEngine engine = new QemuEngine(backend(arch), writer(arch), options, mode.equals("verifier zext"));
         List<Outcome> outcomes = run(engine, suite.cases());
         Map<Status, List<String>> byStatus = outcomes.stream().collect(Collectors.groupingBy(Outcome::status,
                 Collectors.mapping(Outcome::name, Collectors.toList())));

@@ -42,6 +42,8 @@ class RvDifferentialTest {
     static Stream<Arguments> modes() {
         return Stream.of(
                 Arguments.of("riscv64", "compressed", CompileOptions.DEFAULT, 0x5eed64L),
+                Arguments.of("riscv64", "verifier zext", CompileOptions.DEFAULT, 0x2e464L),
+                Arguments.of("riscv32", "verifier zext", CompileOptions.DEFAULT, 0x2e432L),
                 Arguments.of("riscv64", "zba+zbb, blinded", CompileOptions.DEFAULT.withExtensions(Set.of("zba", "zbb")).withBlindConstants(true), 0xb1d64L),
                 Arguments.of("riscv32", "compressed", CompileOptions.DEFAULT, 0x5eed32L),
                 Arguments.of("riscv32", "uncompressed, zbb, blinded", CompileOptions.DEFAULT.withCompressed(false)
@@ -53,7 +55,8 @@ class RvDifferentialTest {
     void generatedProgramsGiveTheInterpretersResults(String arch, String mode, CompileOptions options, long seed) throws BpfException {
         Tools.require("riscv64-linux-gnu-gcc", "riscv64-linux-gnu-ld", "qemu-" + arch);
         boolean rv64 = arch.equals("riscv64");
-        QemuEngine engine = new QemuEngine(RvConformanceTest.backend(arch), RvConformanceTest.writer(arch), options);
+        QemuEngine engine = new QemuEngine(RvConformanceTest.backend(arch), RvConformanceTest.writer(arch), options,
+                mode.equals("verifier zext"));
         SplittableRandom rnd = new SplittableRandom(seed);
         List<long[]> programs = new ArrayList<>();
         int jumps = 0;

@@ -42,13 +42,16 @@ class RvElfObjectWriterTest {
     @TempDir
     Path tmp;
 
-    // r6 = r1; r7 = map_value#0 + 8; r1 = *r7; r2 = *r6; call 6; r8 = r0; call f; *(r6 + 8) = r0; exit
-    // f: r0 = r8; r0 += 1000; exit
+    // r6 = r1; r7 = map_value#0 + 8; r1 = *r7; r2 = *r6; r3..r5 = 3, 4, 5; call 6; r8 = r0; call f;
+    // *(r6 + 8) = r0; exit. f: r0 = r8; r0 += 1000; exit
     static final long[] PROGRAM = {
         Insn.encode(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0),
         Insn.encode(BPF_LD | BPF_IMM | BPF_DW, 7, BPF_PSEUDO_MAP_IDX_VALUE, 0, 0), Insn.encode(0, 0, 0, 0, 8),
         Insn.encode(BPF_LDX | BPF_MEM | BPF_DW, 1, 7, 0, 0),
         Insn.encode(BPF_LDX | BPF_MEM | BPF_DW, 2, 6, 0, 0),
+        Insn.encode(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, 3),
+        Insn.encode(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 4),
+        Insn.encode(BPF_ALU64 | BPF_MOV | BPF_K, 5, 0, 0, 5),
         Insn.encode(BPF_JMP | BPF_CALL, 0, 0, 0, 6),
         Insn.encode(BPF_ALU64 | BPF_MOV | BPF_X, 8, 0, 0, 0),
         Insn.encode(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 2),
@@ -64,7 +67,7 @@ class RvElfObjectWriterTest {
                 typedef unsigned long long u64;
                 typedef unsigned long ulong;
                 extern u64 bpf_prog(ulong r1, ulong r2, void *run);
-                u64 bpf_helper_6(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5) { return r1 * 2 + r2; }
+                u64 bpf_helper_6(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5) { return r1 * 2 + r2 + r3 * 100 + r4 * 1000 + r5 * 10000; }
                 u64 bpf_map_value_0[2] = {0, 21};
                 static u64 stack[%d / 8];
                 static u64 run[%d / 8];
@@ -79,7 +82,8 @@ class RvElfObjectWriterTest {
                     run[%d / 8] = (ulong) (stack + sizeof stack / 8);
                     u64 r0 = bpf_prog((ulong) mem, sizeof mem, run);
                     unsigned error = ((unsigned *) run)[%d / 4];
-                    sys_exit(error ? 254 : r0 != mem[1] ? 255 : (long) (r0 & 0xff));
+                    /* 0: the exact result in r0 and in mem[1]; else what went wrong */
+                    sys_exit(error ? 254 : r0 != mem[1] ? 255 : r0 == 55347 ? 0 : 1 + (long) (r0 & 0x7f));
                 }
                 __asm__(".globl _start\\n_start:\\n  andi sp, sp, -16\\n  call hmain\\n");
                 """.formatted(HostAbi.MAX_CALL_FRAMES * HostAbi.STACK_FRAME, HostAbi.CONTEXT_SIZE, HostAbi.STACK_TOP, HostAbi.ERROR);
@@ -128,18 +132,29 @@ class RvElfObjectWriterTest {
         int[] at = img.insnOffsets();
         assertTrue(d.contains(String.format("%x: R_RISCV_PCREL_HI20\tbpf_map_value_0+0x8", at[1])), d);
         assertTrue(d.contains(String.format("%x: R_RISCV_PCREL_LO12_I\t.Lpcrel_hi%d", at[1] + 4, at[1])), d);
-        assertTrue(d.contains(String.format("%x: R_RISCV_CALL\tbpf_helper_6", at[5])), d);
+        assertTrue(d.contains(String.format("%x: R_RISCV_CALL\tbpf_helper_6", at[8])), d);
         assertTrue(!d.contains(".word") && !d.contains("unknown"), d);
         String syms = ok("riscv64-linux-gnu-objdump", "-t", "prog.o");
         assertTrue(syms.matches("(?s).*g +F \\.text\\t[0-9a-f]+ bpf_prog\\n.*"), syms);
         assertTrue(syms.matches("(?s).*\\*UND\\*\\t0+ bpf_helper_6\\n.*"), syms);
 
-        // Linked by GNU ld with a C harness, run under QEMU: r0 = 21 * 2 + 5 + 1000 = 1047, stored to mem[1] too.
+        // What dump jited shows: the code under each BPF instruction, the sub-program, the relocations.
+        List<String> listing = (rv64 ? new Rv64Disassembler() : new Rv32Disassembler()).listing(img, 0);
+        String text = String.join("\n", listing);
+        for (String line : List.of("; entry", "; insn 0", "; insn 8", "<subprog 1>:", "; prologue",
+                "; R_RISCV_PCREL_HI20 map_value#0+0x8", "; R_RISCV_PCREL_LO12_I image+0x" + Integer.toHexString(at[1]),
+                "; R_RISCV_CALL helper#6")) {
+            assertTrue(listing.contains(line), line + " missing from\n" + text);
+        }
+        assertTrue(listing.stream().anyMatch(l -> l.matches(" *[0-9a-f]+:\t[0-9a-f]{8} +\tauipc\ts?[a-z0-9]+,0x0")), text);
+
+        // Linked by GNU ld with a C harness, run under QEMU: the helper gets five 64-bit arguments (the
+        // fifth on the stack on riscv32): r0 = 21 * 2 + 5 + 300 + 4000 + 50000 + 1000 = 55347, stored to mem[1] too.
         Files.writeString(tmp.resolve("harness.c"), harness());
         ok("riscv64-linux-gnu-gcc", "-O2", "-ffreestanding", "-nostdlib", "-mno-relax", "-fno-pic",
                 "-march=" + (rv64 ? "rv64imac" : "rv32imac"), "-mabi=" + (rv64 ? "lp64" : "ilp32"), "-c", "harness.c", "-o", "harness.o");
         ok("riscv64-linux-gnu-ld", "-m", rv64 ? "elf64lriscv" : "elf32lriscv", "-static", "--no-relax", "-o", "prog", "prog.o", "harness.o");
-        assertEquals(1047 & 0xff, exec("qemu-" + arch, "./prog").exit);
+        assertEquals(0, exec("qemu-" + arch, "./prog").exit);
 
         // The bytes ld wrote at bpf_prog (first in .text) are link()'s for the same addresses.
         Map<String, Long> nm = new HashMap<>();
