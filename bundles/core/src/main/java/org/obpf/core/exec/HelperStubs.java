@@ -101,6 +101,8 @@ public final class HelperStubs {
         if (run == null) return -Errno.EFAULT.value();
         try {
             return h.call(run, r1, r2, r3, r4, r5);
+        } catch (JitRun.CallbackFailed f) {
+            return -Errno.EFAULT.value(); // the run context already holds the callback's error
         } catch (Throwable t) {
             run.helperFailed(h, t);
             return -Errno.EFAULT.value();
@@ -131,6 +133,7 @@ public final class HelperStubs {
             }
             if (!target.memory().acquire()) return 0; // unloaded meanwhile: an empty slot
             run.entered.add(target.memory());
+            run.programs.add(target);
             target.grantAllowed(run); // its direct map values, as the interpreter allows a tail call's target's
             return target.entryAddress();
         } catch (Throwable t) {

@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.Objects;
 import org.obpf.api.BpfException;
 import org.obpf.api.Errno;
+import org.obpf.api.insn.Insn;
+import org.obpf.api.insn.InsnKind;
+import org.obpf.api.insn.Opcodes;
 import org.obpf.api.jit.CompileRequest;
 import org.obpf.api.jit.JitBackend;
 import org.obpf.api.jit.JitException;
@@ -41,12 +44,14 @@ public final class JitProgram implements AutoCloseable {
     private final HelperStubs helpers;
     private final JitProgArrays progArrays;
     private final MethodHandle entry;
+    private final long[] callbackEntries;
     private final List<MemorySegment> allowed = new ArrayList<>();
     private final List<Boolean> allowedWritable = new ArrayList<>();
 
     private JitProgram(String arch, RelocatableImage image, LinkedImage linked, ExecutableMemory memory,
-                       HelperStubs helpers, JitProgArrays progArrays) {
+                       HelperStubs helpers, JitProgArrays progArrays, long[] callbackEntries) {
         this.arch = arch;
+        this.callbackEntries = callbackEntries;
         this.image = image;
         this.linked = linked;
         this.memory = memory;
@@ -70,12 +75,32 @@ public final class JitProgram implements AutoCloseable {
         } catch (JitException e) {
             throw new BpfException(Errno.EINVAL, e.getMessage(), e);
         }
-        return load(backend, image, helpers, symbols, progArrays);
+        return load(backend, image, helpers, symbols, progArrays, callbackTargets(request.insns()));
     }
 
-    /** Loads an image already compiled by {@code backend}. */
+    /**
+     * Loads an image already compiled by {@code backend}. Its callbacks cannot be called (the
+     * image alone does not say which sub-programs are callbacks): load from the request for that.
+     */
     public static JitProgram load(JitBackend backend, RelocatableImage image, HelperStubs helpers,
                                   Map<Symbol, Long> symbols, JitProgArrays progArrays) throws BpfException {
+        return load(backend, image, helpers, symbols, progArrays, new int[0]);
+    }
+
+    /** The slots {@code lddw BPF_PSEUDO_FUNC} names: callback sub-programs' first instructions. */
+    private static int[] callbackTargets(long[] insns) {
+        java.util.TreeSet<Integer> t = new java.util.TreeSet<>();
+        for (int pc = 0; pc + 1 < insns.length; pc++) {
+            long w = insns[pc];
+            if (InsnKind.of(w) != InsnKind.LD_IMM64) continue;
+            if (Insn.src(w) == Opcodes.BPF_PSEUDO_FUNC) t.add(pc + 1 + Insn.imm(w));
+            pc++;
+        }
+        return t.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static JitProgram load(JitBackend backend, RelocatableImage image, HelperStubs helpers, Map<Symbol, Long> symbols,
+                                   JitProgArrays progArrays, int[] callbackTargets) throws BpfException {
         Objects.requireNonNull(helpers, "helpers");
         ExecutableMemory memory = ExecutableMemory.allocate(Math.max(1, image.size()));
         try {
@@ -104,11 +129,39 @@ public final class JitProgram implements AutoCloseable {
             }
             memory.write(linked.code());
             memory.seal();
-            return new JitProgram(backend.arch(), image, linked, memory, helpers, progArrays);
+            return new JitProgram(backend.arch(), image, linked, memory, helpers, progArrays,
+                    callbackEntries(linked, callbackTargets));
         } catch (BpfException | RuntimeException e) {
             memory.close();
             throw e;
         }
+    }
+
+    /**
+     * The callback entry of each callback target: the entry ({@code subprogOffsets}) of the
+     * sub-program whose code holds the target's first instruction.
+     */
+    private static long[] callbackEntries(LinkedImage linked, int[] targets) throws BpfException {
+        int[] subprogs = linked.subprogOffsets();
+        int[] insns = linked.insnOffsets();
+        long[] entries = new long[targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            int t = targets[i];
+            if (t <= 0 || t >= insns.length - 1) throw new BpfException(Errno.EINVAL, "callback target " + t + " outside the program");
+            int f = -1;
+            for (int k = 1; k < subprogs.length; k++) if (subprogs[k] <= insns[t]) f = k;
+            if (f < 0 || insns[t - 1] >= subprogs[f]) {
+                throw new BpfException(Errno.EINVAL, "callback target " + t + " does not start a sub-program of the image");
+            }
+            entries[i] = linked.loadAddress() + subprogs[f];
+        }
+        java.util.Arrays.sort(entries);
+        return entries;
+    }
+
+    /** Whether {@code address} is the entry of one of this program's callbacks. */
+    boolean isCallbackEntry(long address) {
+        return java.util.Arrays.binarySearch(callbackEntries, address) >= 0;
     }
 
     public String arch() {
@@ -173,6 +226,7 @@ public final class JitProgram implements AutoCloseable {
         if (regions.size() != writable.size()) throw new IllegalArgumentException("regions and writable differ in size");
         if (!this.memory.acquire()) throw new ExecutionException(Errno.ENOENT, -1, "program is unloaded", null);
         JitRun run = JitRun.enter(arch, progArrays);
+        run.programs.add(this);
         try {
             synchronized (this) {
                 for (int i = 0; i < allowed.size(); i++) {

@@ -3,8 +3,11 @@ package org.obpf.core.exec;
 import static org.obpf.api.jit.code.HostAbi.*;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import org.obpf.api.Errno;
@@ -19,12 +22,29 @@ import org.obpf.core.interp.ExecutionException;
  * block and BPF stack in native memory, the failure a helper reported, the programs a tail call
  * entered. Found by helper and tail-call upcalls through {@link #CURRENT}. Each thread reuses
  * one; a run started from inside a helper gets a fresh one.
+ *
+ * <p>Callbacks ({@link #callback}): the value a program loads with {@code lddw rX,
+ * BPF_PSEUDO_FUNC} is the address of the sub-program's callback entry, the host back-end's
+ * {@code subprogOffsets} entry for it, called {@code long cb(long r1, ..., long r5, long
+ * runContext)} (the kernel's helpers call the JIT'd sub-program's address likewise). It runs the
+ * sub-program one frame below the helper's caller and comes back with {@code ERROR} set if the
+ * callback failed; the helper is then unwound with {@link CallbackFailed}.
  */
 final class JitRun implements HelperContext {
     static final ThreadLocal<JitRun> CURRENT = new ThreadLocal<>();
     private static final ThreadLocal<JitRun> SPARE = new ThreadLocal<>();
     private static final int STACK_SIZE = MAX_CALL_FRAMES * STACK_FRAME;
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final MethodHandle CALLBACK = Linker.nativeLinker().downcallHandle(FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG));
+
+    /** Unwinds a helper whose callback ended the run with an error; the run context holds the error. */
+    static final class CallbackFailed extends RuntimeException {
+        CallbackFailed() {
+            super("the callback ended the run with an error", null, false, false);
+        }
+    }
 
     final MemorySegment ctx;
     private final MemorySegment stack;
@@ -36,6 +56,10 @@ final class JitRun implements HelperContext {
     Helper failedHelper;
     Throwable helperError;
     String runtimeError;
+    /** The slot that failed inside a callback (the helper's call slot overwrites ERROR_INSN on the way out), or -1. */
+    int callbackErrorInsn = -1;
+    /** The programs this run entered (the first, then tail calls' targets): their callbacks may be called. */
+    final List<JitProgram> programs = new ArrayList<>();
     final List<ExecutableMemory> entered = new ArrayList<>();
     private final List<AutoCloseable> held = new ArrayList<>();
 
@@ -58,6 +82,7 @@ final class JitRun implements HelperContext {
         run.failedHelper = null;
         run.helperError = null;
         run.runtimeError = null;
+        run.callbackErrorInsn = -1;
         run.stack.fill((byte) 0); // results must not depend on what an earlier run left there
         run.ctx.asSlice(0, REGIONS).fill((byte) 0);
         run.ctx.set(ValueLayout.JAVA_LONG, STACK_TOP, run.stackTop);
@@ -68,6 +93,7 @@ final class JitRun implements HelperContext {
     void exit() {
         for (ExecutableMemory m : entered) m.release();
         entered.clear();
+        programs.clear();
         for (int i = held.size() - 1; i >= 0; i--) {
             try {
                 held.get(i).close();
@@ -115,7 +141,7 @@ final class JitRun implements HelperContext {
     void checkError() throws ExecutionException {
         int err = ctx.get(ValueLayout.JAVA_INT, ERROR);
         if (err == 0) return;
-        int insn = ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
+        int insn = callbackErrorInsn >= 0 ? callbackErrorInsn : ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
         Errno errno = errno(err);
         String where = "insn " + insn + ": ";
         if (helperError != null) {
@@ -201,6 +227,34 @@ final class JitRun implements HelperContext {
         for (AutoCloseable r : held) if (r == resource) return false;
         held.add(resource);
         return true;
+    }
+
+    @Override
+    public long callback(long function, long r1, long r2, long r3, long r4, long r5) {
+        if (ctx.get(ValueLayout.JAVA_INT, ERROR) != 0) throw new CallbackFailed(); // a helper that went on after one failed
+        boolean known = false;
+        for (JitProgram p : programs) {
+            if (p.isCallbackEntry(function)) {
+                known = true;
+                break;
+            }
+        }
+        if (!known) throw new HelperException("0x" + Long.toHexString(function) + " is not a callback of the running program");
+        int depth = ctx.get(ValueLayout.JAVA_INT, CALL_DEPTH);
+        if (depth + 1 >= MAX_CALL_FRAMES) {
+            throw new HelperException("callback exceeds " + MAX_CALL_FRAMES + " frames (MAX_CALL_FRAMES)");
+        }
+        long r0;
+        try {
+            r0 = (long) CALLBACK.invokeExact(MemorySegment.ofAddress(function), r1, r2, r3, r4, r5, ctx.address());
+        } catch (Throwable t) {
+            throw new IllegalStateException("callback at 0x" + Long.toHexString(function) + " failed: " + t, t);
+        }
+        if (ctx.get(ValueLayout.JAVA_INT, ERROR) != 0) {
+            if (callbackErrorInsn < 0) callbackErrorInsn = ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
+            throw new CallbackFailed();
+        }
+        return r0;
     }
 
     @Override

@@ -24,10 +24,23 @@ import org.obpf.api.jit.code.Label;
  *                  rbp = BPF stack top + 512, records rsp for unwinding, calls sub-program 0;
  *                  also the shared unwinding exit (abort) used by every error path
  *   sub-program 0  at {@link #TAIL_CALL_OFFSET}: where tail calls enter
- *   sub-program 1..
+ *   sub-program 1..  a callback's (lddw BPF_PSEUDO_FUNC target's) begins with its callback
+ *                  entry: {@code lea r11, [rip + body]; jmp callback trampoline}
  *   fault stubs    one per instruction that can end the run: ERROR_INSN, ERROR, jump to abort
  *   region check   sandbox mode only: the region-table walk for accesses outside the stack
+ *   trampoline     only with callbacks: enters a sub-program from C, as the entry stub does
  * </pre>
+ *
+ * <h2>Callbacks</h2>
+ * {@code lddw rX, BPF_PSEUDO_FUNC} loads the address of the sub-program's callback entry (the
+ * kernel loads the JIT'd sub-program's address), reported as its entry in
+ * {@code subprogOffsets}. A helper ({@code bpf_loop}, {@code bpf_for_each_map_elem}) calls it with
+ * the C signature {@code long cb(long r1, ..., long r5, long runContext)}: the trampoline saves
+ * the C callee-saved registers, {@link HostAbi#SAVED_SP} and {@link HostAbi#CALL_DEPTH}, puts r10
+ * at the frame below the helper's caller (depth + 1, as the interpreter does), and calls the
+ * body. An error inside the callback unwinds to the trampoline only ({@code abort} returns to
+ * the instruction after the call that set SAVED_SP), which restores both fields and returns to
+ * the helper with {@link HostAbi#ERROR} set.
  * Every sub-program has the same frame: {@code push rbp, rbx, r13, r14, r15} (r10, r6..r9 of its
  * caller), then {@code rbp -= 512}: the BPF frames are contiguous in the run context's stack
  * block, below {@link HostAbi#STACK_TOP}, and never on the machine stack.
@@ -60,6 +73,8 @@ final class Codegen {
     private final int[] starts;
     private final int[] funcOf;
     private final boolean sandbox;
+    /** Per sub-program: whether an lddw BPF_PSEUDO_FUNC names it (it gets a callback entry). */
+    private final boolean[] callback;
 
     // Per pass.
     private X86Asm a;
@@ -69,6 +84,8 @@ final class Codegen {
     private Label[] epilogue;
     private Label abort;
     private Label regionCheck;
+    private Label trampoline;
+    private Label[] callbackEntry;
     private List<Fault> faults;
     private int[] slotOffset;
 
@@ -91,6 +108,20 @@ final class Codegen {
             while (f + 1 < starts.length && starts[f + 1] <= pc) f++;
             funcOf[pc] = f;
         }
+        this.callback = new boolean[starts.length];
+        for (int pc = 0; pc < n; pc++) {
+            long w = insns[pc];
+            if (!isLdImm64(Insn.code(w))) continue;
+            if (Insn.src(w) == BPF_PSEUDO_FUNC) callback[subprogAt(pc + 1 + Insn.imm(w))] = true;
+            pc++;
+        }
+    }
+
+    /** The sub-program that starts at slot {@code pc}. */
+    private int subprogAt(int pc) {
+        int f = java.util.Arrays.binarySearch(starts, pc);
+        if (f <= 0) throw new IllegalStateException("slot " + pc + " does not start a sub-program other than the main one");
+        return f;
     }
 
     /** Byte offset of each slot's code in the last pass (n + 1 entries). */
@@ -100,7 +131,7 @@ final class Codegen {
 
     int[] subprogOffsets() {
         int[] r = new int[starts.length];
-        for (int f = 1; f < starts.length; f++) r[f] = b.offsetOf(funcLabel[f]);
+        for (int f = 1; f < starts.length; f++) r[f] = b.offsetOf(callback[f] ? callbackEntry[f] : funcLabel[f]);
         return r;
     }
 
@@ -117,6 +148,9 @@ final class Codegen {
         }
         abort = buf.newLabel();
         regionCheck = buf.newLabel();
+        trampoline = buf.newLabel();
+        callbackEntry = new Label[starts.length];
+        for (int f = 0; f < starts.length; f++) callbackEntry[f] = buf.newLabel();
         faults = new ArrayList<>();
         slotOffset = new int[n + 1];
 
@@ -124,6 +158,11 @@ final class Codegen {
         if (buf.offset() != TAIL_CALL_OFFSET) throw new IllegalStateException("entry stub size changed");
         for (int f = 0; f < starts.length; f++) {
             int end = f + 1 < starts.length ? starts[f + 1] : n;
+            if (callback[f]) {
+                buf.bind(callbackEntry[f]);
+                a.leaRip(TMP, funcLabel[f]);
+                a.jmp(trampoline);
+            }
             buf.bind(funcLabel[f]);
             prologue();
             for (int pc = starts[f]; pc < end; pc++) {
@@ -149,6 +188,12 @@ final class Codegen {
             a.jmp(abort);
         }
         if (sandbox) emitRegionCheck();
+        for (boolean c : callback) {
+            if (c) {
+                emitTrampoline();
+                break;
+            }
+        }
     }
 
     // ---- frames ----
@@ -166,9 +211,7 @@ final class Codegen {
         a.aluRM(MOV, true, RBP, CTX, HostAbi.STACK_TOP);
         a.aluRI(EXT_ADD, true, RBP, HostAbi.STACK_FRAME); // each prologue subtracts one frame
         a.aluMR(false, MOV, true, CTX, HostAbi.SAVED_SP, RSP);
-        a.call(body);
-        Label done = b.newLabel();
-        b.bind(done);
+        a.call(body); // abort returns here too
         a.aluRI(EXT_ADD, true, RSP, 8);
         a.pop(R15);
         a.pop(R14);
@@ -177,9 +220,50 @@ final class Codegen {
         a.pop(RBX);
         a.pop(RBP);
         a.ret();
-        b.bind(abort); // every error path: unwind all BPF frames at once
+        // Every error path: unwind all BPF frames at once, to just after the call of the entry
+        // (or callback trampoline) that saved SAVED_SP, whose return address lies below it.
+        b.bind(abort);
         a.aluRM(MOV, true, RSP, CTX, HostAbi.SAVED_SP);
-        a.jmp(done);
+        a.aluRI(EXT_SUB, true, RSP, 8);
+        a.ret();
+    }
+
+    /**
+     * {@code long cb(long r1, ..., long r5, long runContext)} with r11 = the sub-program's body:
+     * a callback called by a helper from C. See the class comment.
+     */
+    private void emitTrampoline() {
+        b.bind(trampoline);
+        a.push(RBP);
+        a.push(RBX);
+        a.push(R12);
+        a.push(R13);
+        a.push(R14);
+        a.push(R15);
+        a.movRR(true, CTX, R9);
+        a.aluRM(MOV, true, AX, CTX, HostAbi.SAVED_SP);
+        a.push(AX);
+        a.aluRM(MOV, false, AX, CTX, HostAbi.CALL_DEPTH);
+        a.push(AX);
+        a.aluRI(EXT_SUB, true, RSP, 8); // rsp % 16 == 0 at the call below
+        a.shiftRI(SHL, true, AX, Integer.numberOfTrailingZeros(HostAbi.STACK_FRAME));
+        a.aluRM(MOV, true, RBP, CTX, HostAbi.STACK_TOP);
+        a.aluRR(SUB, true, RBP, AX); // r10 of the helper's caller; the prologue goes one frame down
+        a.incDec(true, CTX, HostAbi.CALL_DEPTH);
+        a.aluMR(false, MOV, true, CTX, HostAbi.SAVED_SP, RSP);
+        a.callR(TMP); // abort returns here too
+        a.aluRI(EXT_ADD, true, RSP, 8);
+        a.pop(AX);
+        a.aluMR(false, MOV, false, CTX, HostAbi.CALL_DEPTH, AX);
+        a.pop(AX);
+        a.aluMR(false, MOV, true, CTX, HostAbi.SAVED_SP, AX);
+        a.pop(R15);
+        a.pop(R14);
+        a.pop(R13);
+        a.pop(R12);
+        a.pop(RBX);
+        a.pop(RBP);
+        a.ret();
     }
 
     private void prologue() {
@@ -260,6 +344,7 @@ final class Codegen {
             case 0 -> a.loadImm64(dst, (Insn.imm(w) & 0xffffffffL) | (long) hi << 32);
             case BPF_PSEUDO_MAP_IDX -> a.movabs(dst, Symbol.map(Insn.imm(w)), 0);
             case BPF_PSEUDO_MAP_IDX_VALUE -> a.movabs(dst, Symbol.mapValue(Insn.imm(w)), hi & 0xffffffffL);
+            case BPF_PSEUDO_FUNC -> a.leaRip(dst, callbackEntry[subprogAt(pc + 1 + Insn.imm(w))]);
             default -> throw new IllegalStateException("insn " + origin[pc] + ": lddw src " + Insn.src(w) + " reached code generation");
         }
     }

@@ -174,6 +174,8 @@ class ObjdumpTest {
         for (int cc = 0; cc < 16; cc++) a.jcc(cc, fwd);
         a.jmp(fwd);
         a.call(fwd);
+        for (Reg d : regs) a.leaRip(d, back);
+        for (Reg d : regs) a.leaRip(d, fwd);
         for (int i = 0; i < 300; i++) a.ret();
         b.bind(fwd);
         for (int cc = 0; cc < 16; cc++) a.jcc(cc, back);
@@ -196,6 +198,10 @@ class ObjdumpTest {
         SplittableRandom rnd = new SplittableRandom(7);
         for (int i = 0; i < 200; i++) programs.add(DifferentialTest.generate(rnd));
         programs.add(X86JitBackendTest.RELOCATED);
+        // callbacks: callback entries, the trampoline, lea rip
+        for (String text : List.of(X86CallbackTest.LOOP.replace("N", "3"), X86CallbackTest.NESTED, X86CallbackTest.FAULT)) {
+            programs.add(X86CallbackTest.asm(text));
+        }
         for (long[] prog : programs) {
             for (CompileOptions o : modes) {
                 starts.add(all.size());
