@@ -97,7 +97,7 @@ public final class HelperStubs {
 
     // Runs inside the upcall: must never throw.
     private static long call(Helper h, long r1, long r2, long r3, long r4, long r5) {
-        JitRun run = JitRun.CURRENT.get();
+        JitRun run = JitRun.current();
         if (run == null) return -Errno.EFAULT.value();
         try {
             return h.call(run, r1, r2, r3, r4, r5);
@@ -111,7 +111,7 @@ public final class HelperStubs {
 
     /** {@code bpf_tail_call}'s lookup, with the kernel's order: index, count, slot. Never throws. */
     private static long tailCall(long runContext, long map, long index) {
-        JitRun run = JitRun.CURRENT.get();
+        JitRun run = JitRun.current();
         if (run == null) return 0;
         try {
             JitProgArray array = run.progArrays == null ? null : run.progArrays.resolve(map);

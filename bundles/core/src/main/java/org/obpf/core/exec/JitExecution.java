@@ -1,7 +1,5 @@
 package org.obpf.core.exec;
 
-import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -187,13 +185,7 @@ public final class JitExecution implements ExecutionEngine {
 
         @Override
         public long run(long ctx, long r2, List<Region> regions) throws BpfException {
-            List<MemorySegment> mem = new ArrayList<>(regions.size());
-            List<Boolean> writable = new ArrayList<>(regions.size());
-            for (Region r : regions) {
-                mem.add(r.memory());
-                writable.add(r.writable());
-            }
-            return program.run(ctx, r2, mem, writable);
+            return program.run(ctx, r2, regions);
         }
     }
 }

@@ -20,8 +20,8 @@ import org.obpf.core.interp.ExecutionException;
 /**
  * The state of one run on one thread: the {@link org.obpf.api.jit.code.HostAbi} run context
  * block and BPF stack in native memory, the failure a helper reported, the programs a tail call
- * entered. Found by helper and tail-call upcalls through {@link #CURRENT}. Each thread reuses
- * one; a run started from inside a helper gets a fresh one.
+ * entered. Found by helper and tail-call upcalls through {@link #current()}. Each thread reuses
+ * one; a run started from inside a helper gets another (reused in turn).
  *
  * <p>Callbacks ({@link #callback}): the value a program loads with {@code lddw rX,
  * BPF_PSEUDO_FUNC} is the address of the sub-program's callback entry, the host back-end's
@@ -31,8 +31,8 @@ import org.obpf.core.interp.ExecutionException;
  * callback failed; the helper is then unwound with {@link CallbackFailed}.
  */
 final class JitRun implements HelperContext {
-    static final ThreadLocal<JitRun> CURRENT = new ThreadLocal<>();
-    private static final ThreadLocal<JitRun> SPARE = new ThreadLocal<>();
+    /** Each thread's first run state; runs started by helpers of a run in progress chain below it ({@link #inner}). */
+    private static final ThreadLocal<JitRun> ROOT = new ThreadLocal<>();
     private static final int STACK_SIZE = MAX_CALL_FRAMES * STACK_FRAME;
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     private static final MethodHandle CALLBACK = Linker.nativeLinker().downcallHandle(FunctionDescriptor.of(ValueLayout.JAVA_LONG,
@@ -47,9 +47,12 @@ final class JitRun implements HelperContext {
     }
 
     final MemorySegment ctx;
+    /** The run context up to the region table: reset by every run. */
+    private final MemorySegment header;
     private final MemorySegment stack;
     private final long stackTop;
-    private JitRun outer;
+    private boolean busy;
+    private JitRun inner;
 
     String arch;
     JitProgArrays progArrays;
@@ -66,34 +69,57 @@ final class JitRun implements HelperContext {
     private JitRun() {
         Arena arena = Arena.ofAuto();
         ctx = arena.allocate(CONTEXT_SIZE, 16);
+        header = ctx.asSlice(0, REGIONS);
         stack = arena.allocate(STACK_SIZE, 16);
         stackTop = stack.address() + STACK_SIZE;
     }
 
-    /** Makes a run state current on this thread (reusing the thread's spare one). */
+    /** The run in progress on this thread (the innermost, when a helper started another), or null. */
+    static JitRun current() {
+        JitRun r = ROOT.get();
+        if (r == null || !r.busy) return null;
+        while (r.inner != null && r.inner.busy) r = r.inner;
+        return r;
+    }
+
+    /**
+     * Starts a run on this thread: the thread's run state, or when a helper of a run in progress
+     * starts another, the next one down the chain (each reused from run to run).
+     */
     static JitRun enter(String arch, JitProgArrays progArrays) {
-        JitRun run = SPARE.get();
-        if (run != null) SPARE.remove();
-        else run = new JitRun();
-        run.outer = CURRENT.get();
-        CURRENT.set(run);
+        JitRun run = ROOT.get();
+        if (run == null) {
+            run = new JitRun();
+            ROOT.set(run);
+        }
+        while (run.busy) {
+            if (run.inner == null) run.inner = new JitRun();
+            run = run.inner;
+        }
+        run.busy = true;
         run.arch = arch;
         run.progArrays = progArrays;
         run.failedHelper = null;
         run.helperError = null;
         run.runtimeError = null;
         run.callbackErrorInsn = -1;
-        run.stack.fill((byte) 0); // results must not depend on what an earlier run left there
-        run.ctx.asSlice(0, REGIONS).fill((byte) 0);
+        run.header.fill((byte) 0);
         run.ctx.set(ValueLayout.JAVA_LONG, STACK_TOP, run.stackTop);
         return run;
     }
 
-    /** Leaves the run: releases the programs tail calls entered and restores the outer run. */
+    /**
+     * Leaves the run: releases the programs tail calls entered, closes what helpers held, and
+     * zeroes the stack bytes the run's programs may have written ({@link JitProgram#stackBytes}),
+     * so that no run sees what an earlier one left there (the stack starts zeroed).
+     */
     void exit() {
+        int dirty = 0;
+        for (JitProgram p : programs) dirty = Math.max(dirty, p.stackBytes());
+        if (dirty > 0) stack.asSlice(STACK_SIZE - dirty, dirty).fill((byte) 0);
+        programs.clear();
         for (ExecutableMemory m : entered) m.release();
         entered.clear();
-        programs.clear();
         for (int i = held.size() - 1; i >= 0; i--) {
             try {
                 held.get(i).close();
@@ -103,9 +129,7 @@ final class JitRun implements HelperContext {
         }
         held.clear();
         progArrays = null;
-        CURRENT.set(outer);
-        outer = null;
-        SPARE.set(this);
+        busy = false;
     }
 
     long contextAddress() {
