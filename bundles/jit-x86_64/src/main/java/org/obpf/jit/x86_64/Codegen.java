@@ -21,12 +21,12 @@ import org.obpf.api.jit.code.Label;
  * <h2>Image layout</h2>
  * <pre>
  *   entry stub     called from the host: saves the callee-saved registers, r12 = run context,
- *                  rbp = BPF stack top + 512, records rsp for unwinding, calls sub-program 0;
- *                  also the shared unwinding exit (abort) used by every error path
+ *                  rbp = BPF stack top + 512, records rsp for unwinding, calls sub-program 0
  *   sub-program 0  at {@link #TAIL_CALL_OFFSET}: where tail calls enter
  *   sub-program 1..  a callback's (lddw BPF_PSEUDO_FUNC target's) begins with its callback
  *                  entry: {@code lea r11, [rip + body]; jmp callback trampoline}
  *   fault stubs    one per instruction that can end the run: ERROR_INSN, ERROR, jump to abort
+ *   abort          only with fault stubs: the unwinding exit of every error path
  *   region check   sandbox mode only: the region-table walk for accesses outside the stack
  *   trampoline     only with callbacks: enters a sub-program from C, as the entry stub does
  * </pre>
@@ -41,9 +41,11 @@ import org.obpf.api.jit.code.Label;
  * body. An error inside the callback unwinds to the trampoline only ({@code abort} returns to
  * the instruction after the call that set SAVED_SP), which restores both fields and returns to
  * the helper with {@link HostAbi#ERROR} set.
- * Every sub-program has the same frame: {@code push rbp, rbx, r13, r14, r15} (r10, r6..r9 of its
- * caller), then {@code rbp -= 512}: the BPF frames are contiguous in the run context's stack
- * block, below {@link HostAbi#STACK_TOP}, and never on the machine stack.
+ * Every sub-program has the same frame: {@code push rbp} (its caller's r10), then those of
+ * {@code rbx, r13, r14, r15} (r6..r9) it writes, then {@code rbp -= 512}: the BPF frames are
+ * contiguous in the run context's stack block, below {@link HostAbi#STACK_TOP}, and never on the
+ * machine stack. The entry stub and the callback trampoline save every C callee-saved register
+ * themselves, since an error unwinds past the sub-programs' epilogues.
  */
 final class Codegen {
 
@@ -61,8 +63,7 @@ final class Codegen {
     static {
         CodeBuffer b = new CodeBuffer();
         Label body = b.newLabel();
-        Label abort = b.newLabel();
-        emitEntryStub(new X86Asm(b), body, abort);
+        emitEntryStub(new X86Asm(b), body);
         b.bind(body);
         TAIL_CALL_OFFSET = b.offset();
     }
@@ -75,6 +76,8 @@ final class Codegen {
     private final boolean sandbox;
     /** Per sub-program: whether an lddw BPF_PSEUDO_FUNC names it (it gets a callback entry). */
     private final boolean[] callback;
+    /** Per sub-program: the callee-saved registers (of rbx, r13, r14, r15) it writes and so saves. */
+    private final Reg[][] saved;
 
     // Per pass.
     private X86Asm a;
@@ -107,6 +110,21 @@ final class Codegen {
         for (int f = 0, pc = 0; pc < n; pc++) {
             while (f + 1 < starts.length && starts[f + 1] <= pc) f++;
             funcOf[pc] = f;
+        }
+        this.saved = new Reg[starts.length][];
+        for (int f = 0; f < starts.length; f++) {
+            int end = f + 1 < starts.length ? starts[f + 1] : n;
+            boolean[] w = new boolean[16];
+            for (int pc = starts[f]; pc < end; pc++) {
+                long x = insns[pc];
+                int cls = bpfClass(Insn.code(x));
+                if (cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX || cls == BPF_LD) w[Insn.dst(x)] = true;
+                else if (cls == BPF_STX && bpfMode(Insn.code(x)) == BPF_ATOMIC) w[Insn.src(x)] = true; // fetch, xchg
+                if (isLdImm64(Insn.code(x))) pc++;
+            }
+            List<Reg> regs = new ArrayList<>();
+            for (int r = 6; r <= 9; r++) if (w[r]) regs.add(MAP[r]);
+            saved[f] = regs.toArray(Reg[]::new);
         }
         this.callback = new boolean[starts.length];
         for (int pc = 0; pc < n; pc++) {
@@ -154,7 +172,7 @@ final class Codegen {
         faults = new ArrayList<>();
         slotOffset = new int[n + 1];
 
-        emitEntryStub(a, funcLabel[0], abort);
+        emitEntryStub(a, funcLabel[0]);
         if (buf.offset() != TAIL_CALL_OFFSET) throw new IllegalStateException("entry stub size changed");
         for (int f = 0; f < starts.length; f++) {
             int end = f + 1 < starts.length ? starts[f + 1] : n;
@@ -164,7 +182,7 @@ final class Codegen {
                 a.jmp(trampoline);
             }
             buf.bind(funcLabel[f]);
-            prologue();
+            prologue(f);
             for (int pc = starts[f]; pc < end; pc++) {
                 buf.bind(insnLabel[pc]);
                 slotOffset[pc] = buf.offset();
@@ -178,7 +196,7 @@ final class Codegen {
                 insn(pc, end);
             }
             buf.bind(epilogue[f]);
-            epilogue();
+            epilogue(f);
         }
         slotOffset[n] = buf.offset();
         for (Fault fault : faults) {
@@ -186,6 +204,14 @@ final class Codegen {
             a.storeImm(4, CTX, HostAbi.ERROR_INSN, fault.insn);
             if (fault.errno != 0) a.storeImm(4, CTX, HostAbi.ERROR, fault.errno);
             a.jmp(abort);
+        }
+        if (!faults.isEmpty() || sandbox) {
+            // Every error path: unwind all BPF frames at once, to just after the call of the entry
+            // (or callback trampoline) that saved SAVED_SP, whose return address lies below it.
+            buf.bind(abort);
+            a.aluRM(MOV, true, RSP, CTX, HostAbi.SAVED_SP);
+            a.aluRI(EXT_SUB, true, RSP, 8);
+            a.ret();
         }
         if (sandbox) emitRegionCheck();
         for (boolean c : callback) {
@@ -198,33 +224,26 @@ final class Codegen {
 
     // ---- frames ----
 
-    private static void emitEntryStub(X86Asm a, Label body, Label abort) {
-        CodeBuffer b = a.buf;
+    private static void emitEntryStub(X86Asm a, Label body) {
         a.push(RBP);
         a.push(RBX);
         a.push(R12);
         a.push(R13);
         a.push(R14);
         a.push(R15);
-        a.aluRI(EXT_SUB, true, RSP, 8); // rsp % 16 == 0 at the call below
+        a.push(RAX); // rsp % 16 == 0 at the call below
         a.movRR(true, CTX, RDX);
-        a.aluRM(MOV, true, RBP, CTX, HostAbi.STACK_TOP);
+        a.aluRM(MOV, true, RBP, RDX, HostAbi.STACK_TOP);
         a.aluRI(EXT_ADD, true, RBP, HostAbi.STACK_FRAME); // each prologue subtracts one frame
         a.aluMR(false, MOV, true, CTX, HostAbi.SAVED_SP, RSP);
         a.call(body); // abort returns here too
-        a.aluRI(EXT_ADD, true, RSP, 8);
+        a.pop(RCX);
         a.pop(R15);
         a.pop(R14);
         a.pop(R13);
         a.pop(R12);
         a.pop(RBX);
         a.pop(RBP);
-        a.ret();
-        // Every error path: unwind all BPF frames at once, to just after the call of the entry
-        // (or callback trampoline) that saved SAVED_SP, whose return address lies below it.
-        b.bind(abort);
-        a.aluRM(MOV, true, RSP, CTX, HostAbi.SAVED_SP);
-        a.aluRI(EXT_SUB, true, RSP, 8);
         a.ret();
     }
 
@@ -266,26 +285,20 @@ final class Codegen {
         a.ret();
     }
 
-    private void prologue() {
+    private void prologue(int f) {
         a.push(RBP);
-        a.push(RBX);
-        a.push(R13);
-        a.push(R14);
-        a.push(R15);
+        for (Reg r : saved[f]) a.push(r);
         a.aluRI(EXT_SUB, true, RBP, HostAbi.STACK_FRAME);
     }
 
-    /** Pops the frame, leaving rsp as at the sub-program's entry (the return address on top). */
-    private void popFrame() {
-        a.pop(R15);
-        a.pop(R14);
-        a.pop(R13);
-        a.pop(RBX);
+    /** Pops sub-program {@code f}'s frame, leaving rsp as at its entry (the return address on top). */
+    private void popFrame(int f) {
+        for (int i = saved[f].length - 1; i >= 0; i--) a.pop(saved[f][i]);
         a.pop(RBP);
     }
 
-    private void epilogue() {
-        popFrame();
+    private void epilogue(int f) {
+        popFrame(f);
         a.ret();
     }
 
@@ -655,7 +668,7 @@ final class Codegen {
         a.jcc(CC_NE, fault(pc, 0));
         a.aluRR(TEST, true, TMP, TMP);
         a.jcc(CC_E, fallThrough);
-        popFrame();
+        popFrame(funcOf[pc]);
         a.lea(TMP, TMP, TAIL_CALL_OFFSET);
         a.jmpR(TMP);
         b.bind(fallThrough);
