@@ -124,6 +124,10 @@ final class Codegen {
             }
             List<Reg> regs = new ArrayList<>();
             for (int r = 6; r <= 9; r++) if (w[r]) regs.add(MAP[r]);
+            // rbp and an even number of others after the return address: rsp % 16 == 0 in the body,
+            // as a helper call (an upcall into the JVM) needs it
+            for (int r = 6; r <= 9 && regs.size() % 2 != 0; r++) if (!w[r]) regs.add(MAP[r]);
+            regs.sort(java.util.Comparator.comparingInt(x -> java.util.Arrays.asList(MAP).indexOf(x)));
             saved[f] = regs.toArray(Reg[]::new);
         }
         this.callback = new boolean[starts.length];

@@ -117,6 +117,26 @@ class X86JitBackendTest {
                 + " it writes none of r6..r9");
     }
 
+    /** rsp % 16 == 0 at every call from a sub-program: its prologue pushes an odd count (rbp, then pairs of r6..r9). */
+    @Test
+    void everyPrologueKeepsTheStackAlignedForHelperCalls() throws JitException {
+        X86Disassembler dis = new X86Disassembler();
+        for (int writes = 0; writes <= 4; writes++) {
+            List<Long> prog = new java.util.ArrayList<>();
+            for (int r = 6; r < 6 + writes; r++) prog.add(Insn.encode(0xb7, r, 0, 0, r));
+            prog.add(Insn.encode(0x85, 0, 0, 0, 6));
+            prog.add(Insn.encode(0x95, 0, 0, 0, 0));
+            RelocatableImage img = jit.compile(req(prog.stream().mapToLong(Long::longValue).toArray(), CompileOptions.DEFAULT));
+            byte[] code = img.code();
+            int pushes = 0;
+            for (var i : dis.decodeAll(java.util.Arrays.copyOfRange(code, X86_64JitBackend.TAIL_CALL_OFFSET, img.insnOffsets()[0]), 0)) {
+                if (i.text().startsWith("push")) pushes++;
+            }
+            assertEquals(1, pushes % 2, writes + " of r6..r9 written: " + pushes + " pushes");
+            assertTrue(pushes >= 1 + writes, writes + " of r6..r9 written: " + pushes + " pushes");
+        }
+    }
+
     @Test
     void linkWritesAbsoluteAddressesAndNamesMissingSymbols() throws Exception {
         RelocatableImage img = jit.compile(req(RELOCATED, CompileOptions.DEFAULT));
