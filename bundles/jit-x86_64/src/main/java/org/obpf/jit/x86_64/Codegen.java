@@ -203,11 +203,12 @@ final class Codegen {
             epilogue(f);
         }
         slotOffset[n] = buf.offset();
-        for (Fault fault : faults) {
+        for (int i = 0; i < faults.size(); i++) {
+            Fault fault = faults.get(i);
             buf.bind(fault.label);
             a.storeImm(4, CTX, HostAbi.ERROR_INSN, fault.insn);
             if (fault.errno != 0) a.storeImm(4, CTX, HostAbi.ERROR, fault.errno);
-            a.jmp(abort);
+            if (i < faults.size() - 1) a.jmp(abort); // the last one falls into it
         }
         if (!faults.isEmpty() || sandbox) {
             // Every error path: unwind all BPF frames at once, to just after the call of the entry
