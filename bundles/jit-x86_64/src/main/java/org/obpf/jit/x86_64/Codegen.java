@@ -20,8 +20,7 @@ import org.obpf.api.jit.code.Label;
  *
  * <h2>Image layout</h2>
  * <pre>
- *   entry stub     called from the host: saves the callee-saved registers, r12 = run context,
- *                  rbp = BPF stack top + 512, records rsp for unwinding, calls sub-program 0
+ *   entry          called from the host: {@code jmp rel32} to the entry stub
  *   sub-program 0  at {@link #TAIL_CALL_OFFSET}: where tail calls enter
  *   sub-program 1..  a callback's (lddw BPF_PSEUDO_FUNC target's) begins with its callback
  *                  entry: {@code lea r11, [rip + body]; jmp callback trampoline}
@@ -29,6 +28,11 @@ import org.obpf.api.jit.code.Label;
  *   abort          only with fault stubs: the unwinding exit of every error path
  *   region check   sandbox mode only: the region-table walk for accesses outside the stack
  *   trampoline     only with callbacks: enters a sub-program from C, as the entry stub does
+ *   entry stub     saves the C callee-saved registers, r12 = run context, rbp = BPF stack
+ *                  top + 512, records rsp for unwinding, calls sub-program 0; for code that
+ *                  can neither fail nor tail-call (no fault stub, not sandboxed) only rbp and
+ *                  the stack top: nothing unwinds past the sub-programs' epilogues, which
+ *                  restore what they write, and nothing reads the run context
  * </pre>
  *
  * <h2>Callbacks</h2>
@@ -62,10 +66,10 @@ final class Codegen {
 
     static {
         CodeBuffer b = new CodeBuffer();
-        Label body = b.newLabel();
-        emitEntryStub(new X86Asm(b), body);
-        b.bind(body);
+        Label stub = b.newLabel();
+        new X86Asm(b).jmpNear(stub);
         TAIL_CALL_OFFSET = b.offset();
+        b.bind(stub);
     }
 
     private final long[] insns;
@@ -176,8 +180,9 @@ final class Codegen {
         faults = new ArrayList<>();
         slotOffset = new int[n + 1];
 
-        emitEntryStub(a, funcLabel[0]);
-        if (buf.offset() != TAIL_CALL_OFFSET) throw new IllegalStateException("entry stub size changed");
+        Label entryStub = buf.newLabel();
+        a.jmpNear(entryStub);
+        if (buf.offset() != TAIL_CALL_OFFSET) throw new IllegalStateException("entry jump size changed");
         for (int f = 0; f < starts.length; f++) {
             int end = f + 1 < starts.length ? starts[f + 1] : n;
             if (callback[f]) {
@@ -219,6 +224,9 @@ final class Codegen {
             a.ret();
         }
         if (sandbox) emitRegionCheck();
+        buf.bind(entryStub);
+        if (faults.isEmpty() && !sandbox) emitPlainEntryStub(a, funcLabel[0]);
+        else emitEntryStub(a, funcLabel[0]);
         for (boolean c : callback) {
             if (c) {
                 emitTrampoline();
@@ -228,6 +236,16 @@ final class Codegen {
     }
 
     // ---- frames ----
+
+    /** The entry stub of code that cannot fail: see the class comment. */
+    private static void emitPlainEntryStub(X86Asm a, Label body) {
+        a.push(RBP); // rsp % 16 == 0 at the call below
+        a.aluRM(MOV, true, RBP, RDX, HostAbi.STACK_TOP);
+        a.aluRI(EXT_ADD, true, RBP, HostAbi.STACK_FRAME);
+        a.call(body);
+        a.pop(RBP);
+        a.ret();
+    }
 
     private static void emitEntryStub(X86Asm a, Label body) {
         a.push(RBP);

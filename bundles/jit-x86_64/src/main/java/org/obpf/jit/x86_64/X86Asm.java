@@ -365,6 +365,11 @@ final class X86Asm {
         buf.branchNear(target, 0xe8);
     }
 
+    /** {@code jmp rel32}, whatever the distance. */
+    void jmpNear(Label target) {
+        buf.branchNear(target, 0xe9);
+    }
+
     /** {@code jmp rel8/rel32}, the size settled by the convergence passes. */
     void jmp(Label target) {
         buf.branch(target, new int[] {0xeb}, new int[] {0xe9});

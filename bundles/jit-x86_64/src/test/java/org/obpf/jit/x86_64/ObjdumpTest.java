@@ -174,6 +174,8 @@ class ObjdumpTest {
         for (int cc = 0; cc < 16; cc++) a.jcc(cc, fwd);
         a.jmp(fwd);
         a.call(fwd);
+        a.jmpNear(back);
+        a.jmpNear(fwd);
         for (Reg d : regs) a.leaRip(d, back);
         for (Reg d : regs) a.leaRip(d, fwd);
         for (int i = 0; i < 300; i++) a.ret();
