@@ -351,19 +351,19 @@ final class Codegen {
             case BPF_LDX -> {
                 int size = sizeBytes(bpfSize(code));
                 Reg base = address(pc, r(src), off, size, false);
-                int disp = sandbox ? 0 : off;
+                int disp = base == TMP ? 0 : off;
                 if (kind == InsnKind.LDXSX) a.loadSx(size, r(dst), base, disp);
                 else a.load(size, r(dst), base, disp);
             }
             case BPF_ST -> {
                 int size = sizeBytes(bpfSize(code));
                 Reg base = address(pc, r(dst), off, size, true);
-                a.storeImm(size, base, sandbox ? 0 : off, imm);
+                a.storeImm(size, base, base == TMP ? 0 : off, imm);
             }
             case BPF_STX -> {
                 int size = sizeBytes(bpfSize(code));
                 Reg base = address(pc, r(dst), off, size, true);
-                int disp = sandbox ? 0 : off;
+                int disp = base == TMP ? 0 : off;
                 if (kind == InsnKind.STX) a.store(size, base, disp, r(src));
                 else atomic(kind, size == 8, base, disp, r(src));
             }
@@ -506,12 +506,16 @@ final class Codegen {
     // ---- memory ----
 
     /**
-     * The base register for an access of {@code size} bytes at {@code base + off}. In sandbox
-     * mode the address is computed into r11 and checked: inside the active stack frames inline,
-     * else against the run's region table; a refused access ends the run with EFAULT.
+     * The base register for an access of {@code size} bytes at {@code base + off}: r11 (then
+     * with displacement 0) when sandbox mode checks it: the address is computed into r11 and
+     * checked, inside the active stack frames inline, else against the run's region table; a
+     * refused access ends the run with EFAULT.
      */
     private Reg address(int pc, Reg base, int off, int size, boolean write) {
         if (!sandbox) return base;
+        // r10 is read-only (InsnDecoder refuses writes to it) and always the top of the current
+        // frame: an r10-relative access inside the frame needs no check
+        if (base == MAP[10] && off >= -HostAbi.STACK_FRAME && off + size <= 0) return base;
         Label ok = b.newLabel();
         Label slow = b.newLabel();
         a.lea(TMP, base, off);

@@ -47,6 +47,18 @@ class X86StackTest {
         assertEquals(0, run(READ_FRAME0));
     }
 
+    /** Sandbox mode checks no r10-relative access inside the frame, and still refuses those outside it. */
+    @Test
+    void r10RelativeAccessesOutsideTheFrameAreRefused() throws Exception {
+        assertEquals(0, run("ldxdw %r0, [%r10-512]\nexit\n"));
+        for (String bad : List.of("ldxdw %r0, [%r10-516]", "ldxdw %r0, [%r10-4]", "stdw [%r10], 1", "stb [%r10-600], 1")) {
+            org.obpf.core.interp.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.obpf.core.interp.ExecutionException.class, () -> run(bad + "\nmov %r0, 0\nexit\n"), bad);
+            assertEquals(org.obpf.api.Errno.EFAULT, e.errno(), bad);
+            assertEquals(0, e.insnIndex(), bad);
+        }
+    }
+
     @Test
     void framesOfSubProgramsAreGoneForTheNextRun() throws Exception {
         // main calls a sub-program (slot 3) that writes its own frame, one frame below main's
