@@ -92,6 +92,9 @@ final class Codegen {
     private Label abort;
     private Label regionCheck;
     private Label trampoline;
+    /** Sandbox access checks by {@link #checkIndex}, and which ones this pass used. */
+    private Label[] check;
+    private boolean[] checkUsed;
     private Label[] callbackEntry;
     private List<Fault> faults;
     private int[] slotOffset;
@@ -175,6 +178,9 @@ final class Codegen {
         abort = buf.newLabel();
         regionCheck = buf.newLabel();
         trampoline = buf.newLabel();
+        check = new Label[8];
+        for (int i = 0; i < check.length; i++) check[i] = buf.newLabel();
+        checkUsed = new boolean[8];
         callbackEntry = new Label[starts.length];
         for (int f = 0; f < starts.length; f++) callbackEntry[f] = buf.newLabel();
         faults = new ArrayList<>();
@@ -223,7 +229,10 @@ final class Codegen {
             a.aluRI(EXT_SUB, true, RSP, 8);
             a.ret();
         }
-        if (sandbox) emitRegionCheck();
+        if (sandbox) {
+            emitRegionCheck();
+            for (int i = 0; i < check.length; i++) if (checkUsed[i]) emitAccessCheck(1 << (i / 2), (i & 1) != 0);
+        }
         buf.bind(entryStub);
         if (faults.isEmpty() && !sandbox) emitPlainEntryStub(a, funcLabel[0]);
         else emitEntryStub(a, funcLabel[0]);
@@ -516,22 +525,41 @@ final class Codegen {
         // r10 is read-only (InsnDecoder refuses writes to it) and always the top of the current
         // frame: an r10-relative access inside the frame needs no check
         if (base == MAP[10] && off >= -HostAbi.STACK_FRAME && off + size <= 0) return base;
-        Label ok = b.newLabel();
-        Label slow = b.newLabel();
         a.lea(TMP, base, off);
+        a.movRI32(TMP2, origin[pc]);
+        int k = checkIndex(size, write);
+        checkUsed[k] = true;
+        a.call(check[k]);
+        return TMP;
+    }
+
+    private static int checkIndex(int size, boolean write) {
+        return Integer.numberOfTrailingZeros(size) * 2 + (write ? 1 : 0);
+    }
+
+    /**
+     * The check of an access of {@code size} bytes at r11, r9d = its slot: returns if the access
+     * lies in the active stack frames; else goes on to the region walk with the slot recorded.
+     * Out of line (one per width and direction used) so that each access costs a call.
+     */
+    private void emitAccessCheck(int size, boolean write) {
+        Label slow = b.newLabel();
+        b.bind(check[checkIndex(size, write)]);
+        a.push(TMP2);
         a.lea(TMP2, RBP, -HostAbi.STACK_FRAME);
         a.aluRR(CMP, true, TMP, TMP2);
         a.jcc(CC_B, slow);
         a.aluRM(MOV, true, TMP2, CTX, HostAbi.STACK_TOP);
         a.aluRI(EXT_SUB, true, TMP2, size);
         a.aluRR(CMP, true, TMP, TMP2);
-        a.jcc(CC_BE, ok);
+        a.jcc(CC_A, slow);
+        a.pop(TMP2);
+        a.ret();
         b.bind(slow);
-        a.storeImm(4, CTX, HostAbi.ERROR_INSN, origin[pc]);
+        a.pop(TMP2);
+        a.aluMR(false, MOV, false, CTX, HostAbi.ERROR_INSN, TMP2);
         a.movRI32(TMP2, size | (write ? HostAbi.ACCESS_WRITE : 0));
-        a.call(regionCheck);
-        b.bind(ok);
-        return TMP;
+        a.jmp(regionCheck); // returns to the access, or ends the run
     }
 
     /** Walks the region table for r11 (address), r9d (width | write bit); returns if allowed. */
