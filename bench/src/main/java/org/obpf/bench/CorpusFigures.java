@@ -41,22 +41,25 @@ import org.obpf.loader.ElfObjectLoader;
  * {@code repeat} (the kernel's {@code BPF_PROG_TEST_RUN} average, OBPF's {@link TestRunner}
  * average on the x86-64 JIT without and with sandbox mode and on the interpreter), all on the
  * same packet, and the code size of the kernel's JIT ({@code jited_prog_len}) next to ours. Each
- * figure is the best of {@link #ROUNDS} rounds of {@link #REPEAT} runs, after the JVM warmed up.
+ * figure is the best of {@link #ROUNDS} rounds of {@link #REPEAT} runs (the first rounds warm the
+ * JVM up; many short rounds let the best one run undisturbed on a loaded machine, where the wall
+ * clock OBPF's test_run reads also counts the time its thread waits for a CPU).
  *
- * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.obpf.bench.CorpusFigures [repeat]</pre>
+ * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.obpf.bench.CorpusFigures [repeat [rounds]]</pre>
  *
  * The kernel columns need root (BPF_PROG_LOAD); without it they show {@code -}. Programs that
  * pass callbacks ({@code lddw BPF_PSEUDO_FUNC}) need BTF func_info in the kernel, which this
  * tool does not build: their kernel columns show {@code -} too.
  */
 public final class CorpusFigures {
-    static final int ROUNDS = 7;
-    static int REPEAT = 200_000;
+    static int ROUNDS = 50;
+    static int REPEAT = 10_000;
 
     private CorpusFigures() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0) REPEAT = Integer.parseInt(args[0]);
+        if (args.length > 1) ROUNDS = Integer.parseInt(args[1]);
         boolean kernel = KernelBpf.available();
         X86_64JitBackend x86 = new X86_64JitBackend();
         JitExecution plain = new JitExecution(x86, CompileOptions.DEFAULT);
