@@ -115,6 +115,35 @@ public final class CorpusFigures {
             System.out.printf("geometric mean over %d programs: JIT time / kernel time %.2f, JIT bytes / kernel bytes %.2f%n", ratios.size(),
                     Math.pow(t, 1.0 / ratios.size()), Math.pow(b, 1.0 / ratios.size()));
         }
+        stackZeroing(plain);
+    }
+
+    /**
+     * The per-run cost of zeroing the stack a run may have written, on programs that only set r0:
+     * none of it, one frame (r10 copied to r2), every frame (a BPF-to-BPF call); as in
+     * {@link StackZeroingBench}, best of many rounds of direct runs.
+     */
+    static void stackZeroing(JitExecution jit) throws BpfException {
+        long exit = Insn.encode(Opcodes.BPF_JMP | Opcodes.BPF_EXIT, 0, 0, 0, 0);
+        long r0 = Insn.encode(Opcodes.BPF_ALU64 | Opcodes.BPF_MOV | Opcodes.BPF_K, 0, 0, 0, 0);
+        long r2r10 = Insn.encode(Opcodes.BPF_ALU64 | Opcodes.BPF_MOV | Opcodes.BPF_X, 2, 10, 0, 0);
+        long call = Insn.encode(Opcodes.BPF_JMP | Opcodes.BPF_CALL, 0, Opcodes.BPF_PSEUDO_CALL, 0, 1);
+        long[][] progs = {{r0, exit}, {r2r10, r0, exit}, {call, exit, r0, exit}};
+        int[][] subprogs = {{0}, {0}, {0, 2}};
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
+        List<ExecutionEngine.Executable> exes = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            exes.add(jit.prepare(new Prelinked(ProgramType.SOCKET_FILTER, java.util.Optional.empty(), progs[k], List.of(), List.of(),
+                    List.of(), subprogs[k], List.of())));
+        }
+        for (int r = 0; r < ROUNDS * 4; r++) {
+            for (int k = 0; k < 3; k++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < REPEAT; i++) exes.get(k).run(0, 0, List.of());
+                best[k] = Math.min(best[k], (System.nanoTime() - t0) / (double) REPEAT);
+            }
+        }
+        System.out.printf("JIT run that zeroes 0 / 512 / 4096 bytes of stack: %.1f / %.1f / %.1f ns%n", best[0], best[1], best[2]);
     }
 
     /** The best average ns/run of {@link #ROUNDS} test runs. */
