@@ -35,9 +35,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * Corpus XDP and tc programs through test_run with {@code repeat} {@value #REPEAT}, on the same
  * packet as {@link CorpusFigures}: one operation is one run, so the score is ns per run, with
  * test_run's per-call cost spread over the repeats as the kernel's own average spreads it.
- * {@code engine=kernel} is the Linux kernel's {@code BPF_PROG_TEST_RUN} (needs root; without it
- * the setup fails naming the reason). {@link CorpusFigures} prints all of them, and the code
- * sizes, as one table.
+ * {@code engine=kernel} is the Linux kernel's {@code BPF_PROG_TEST_RUN} (needs root; without it,
+ * and for {@code loop_callback}, which needs BTF func_info there, the setup fails naming the
+ * reason). Scores are wall-clock time, the syscall included; the kernel's own average (what
+ * {@link CorpusFigures} prints) leaves out the time its loop yields the CPU, so on a loaded
+ * machine the two differ. {@link CorpusFigures} prints all engines, and the code sizes, as one
+ * table.
  *
  * <pre>java -jar bench/target/benchmarks.jar CorpusBench -p program=xdp_parse_udp/xdp_parse_udp</pre>
  */
