@@ -97,10 +97,12 @@ public final class HelperStubs {
 
     // Runs inside the upcall: must never throw.
     private static long call(Helper h, long r1, long r2, long r3, long r4, long r5) {
-        JitRun run = JitRun.CURRENT.get();
+        JitRun run = JitRun.current();
         if (run == null) return -Errno.EFAULT.value();
         try {
             return h.call(run, r1, r2, r3, r4, r5);
+        } catch (JitRun.CallbackFailed f) {
+            return -Errno.EFAULT.value(); // the run context already holds the callback's error
         } catch (Throwable t) {
             run.helperFailed(h, t);
             return -Errno.EFAULT.value();
@@ -109,7 +111,7 @@ public final class HelperStubs {
 
     /** {@code bpf_tail_call}'s lookup, with the kernel's order: index, count, slot. Never throws. */
     private static long tailCall(long runContext, long map, long index) {
-        JitRun run = JitRun.CURRENT.get();
+        JitRun run = JitRun.current();
         if (run == null) return 0;
         try {
             JitProgArray array = run.progArrays == null ? null : run.progArrays.resolve(map);
@@ -131,6 +133,7 @@ public final class HelperStubs {
             }
             if (!target.memory().acquire()) return 0; // unloaded meanwhile: an empty slot
             run.entered.add(target.memory());
+            run.programs.add(target);
             target.grantAllowed(run); // its direct map values, as the interpreter allows a tail call's target's
             return target.entryAddress();
         } catch (Throwable t) {

@@ -1,9 +1,5 @@
 package org.obpf.core.exec;
 
-import static org.obpf.api.insn.Opcodes.BPF_PSEUDO_FUNC;
-
-import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +33,9 @@ import org.obpf.core.run.ExecutionEngine;
  * bound to an upcall stub of that very {@link Helper} object. Synthetic helpers the prelinker made
  * (negative ids) get an id the program does not otherwise use.
  *
- * <p>Not yet supported, refused by {@link #prepare} with {@link Errno#ENOTSUPP}: callbacks
- * ({@code lddw BPF_PSEUDO_FUNC}, for {@code bpf_loop} and {@code bpf_for_each_map_elem}).
+ * <p>Callbacks ({@code lddw BPF_PSEUDO_FUNC}, for {@code bpf_loop} and {@code
+ * bpf_for_each_map_elem}): the back-end makes each callback sub-program callable from C and the
+ * helper calls it through the run ({@link JitRun#callback}), one frame below its caller.
  *
  * <p>{@code bpf_tail_call}: prelinked code passes a {@link ProgArrayMap}'s address; its slots
  * must hold {@link Prelinked} programs (compiled by this engine on first tail call) or this
@@ -86,7 +83,7 @@ public final class JitExecution implements ExecutionEngine {
     /**
      * Rewrites helper calls from slot numbers to helper ids.
      *
-     * @throws BpfException {@link Errno#ENOTSUPP} for what the JIT cannot run yet, {@link Errno#EINVAL} for a bad slot
+     * @throws BpfException {@link Errno#E2BIG} when helper ids run out, {@link Errno#EINVAL} for a bad slot
      */
     static Translation translate(Prelinked program) throws BpfException {
         long[] insns = program.insns();
@@ -103,11 +100,7 @@ public final class JitExecution implements ExecutionEngine {
         for (int pc = 0; pc < insns.length; pc++) {
             long w = insns[pc];
             InsnKind kind = InsnKind.of(w);
-            if (kind == InsnKind.LD_IMM64) {
-                if (Insn.src(w) == BPF_PSEUDO_FUNC) {
-                    throw new BpfException(Errno.ENOTSUPP, "insn " + pc + ": callbacks (lddw BPF_PSEUDO_FUNC, for bpf_loop or"
-                            + " bpf_for_each_map_elem) are not supported by the JIT execution engine yet");
-                }
+            if (kind == InsnKind.LD_IMM64) { // callbacks (BPF_PSEUDO_FUNC) go to the back-end as they are
                 pc++;
                 continue;
             }
@@ -192,13 +185,7 @@ public final class JitExecution implements ExecutionEngine {
 
         @Override
         public long run(long ctx, long r2, List<Region> regions) throws BpfException {
-            List<MemorySegment> mem = new ArrayList<>(regions.size());
-            List<Boolean> writable = new ArrayList<>(regions.size());
-            for (Region r : regions) {
-                mem.add(r.memory());
-                writable.add(r.writable());
-            }
-            return program.run(ctx, r2, mem, writable);
+            return program.run(ctx, r2, regions);
         }
     }
 }

@@ -3,8 +3,11 @@ package org.obpf.core.exec;
 import static org.obpf.api.jit.code.HostAbi.*;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import org.obpf.api.Errno;
@@ -17,55 +20,104 @@ import org.obpf.core.interp.ExecutionException;
 /**
  * The state of one run on one thread: the {@link org.obpf.api.jit.code.HostAbi} run context
  * block and BPF stack in native memory, the failure a helper reported, the programs a tail call
- * entered. Found by helper and tail-call upcalls through {@link #CURRENT}. Each thread reuses
- * one; a run started from inside a helper gets a fresh one.
+ * entered. Found by helper and tail-call upcalls through {@link #current()}. Each thread reuses
+ * one; a run started from inside a helper gets another (reused in turn).
+ *
+ * <p>Callbacks ({@link #callback}): the value a program loads with {@code lddw rX,
+ * BPF_PSEUDO_FUNC} is the address of the sub-program's callback entry, the host back-end's
+ * {@code subprogOffsets} entry for it, called {@code long cb(long r1, ..., long r5, long
+ * runContext)} (the kernel's helpers call the JIT'd sub-program's address likewise). It runs the
+ * sub-program one frame below the helper's caller and comes back with {@code ERROR} set if the
+ * callback failed; the helper is then unwound with {@link CallbackFailed}.
  */
 final class JitRun implements HelperContext {
-    static final ThreadLocal<JitRun> CURRENT = new ThreadLocal<>();
-    private static final ThreadLocal<JitRun> SPARE = new ThreadLocal<>();
+    /** Each thread's first run state; runs started by helpers of a run in progress chain below it ({@link #inner}). */
+    private static final ThreadLocal<JitRun> ROOT = new ThreadLocal<>();
     private static final int STACK_SIZE = MAX_CALL_FRAMES * STACK_FRAME;
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final MethodHandle CALLBACK = Linker.nativeLinker().downcallHandle(FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG));
+
+    /** Unwinds a helper whose callback ended the run with an error; the run context holds the error. */
+    static final class CallbackFailed extends RuntimeException {
+        CallbackFailed() {
+            super("the callback ended the run with an error", null, false, false);
+        }
+    }
 
     final MemorySegment ctx;
+    /** The run context up to the region table: reset by every run. */
+    private final MemorySegment header;
     private final MemorySegment stack;
     private final long stackTop;
-    private JitRun outer;
+    private boolean busy;
+    private JitRun inner;
 
     String arch;
     JitProgArrays progArrays;
     Helper failedHelper;
     Throwable helperError;
     String runtimeError;
+    /** The slot that failed inside a callback (the helper's call slot overwrites ERROR_INSN on the way out), or -1. */
+    int callbackErrorInsn = -1;
+    /** The programs this run entered (the first, then tail calls' targets): their callbacks may be called. */
+    final List<JitProgram> programs = new ArrayList<>();
     final List<ExecutableMemory> entered = new ArrayList<>();
     private final List<AutoCloseable> held = new ArrayList<>();
 
     private JitRun() {
         Arena arena = Arena.ofAuto();
         ctx = arena.allocate(CONTEXT_SIZE, 16);
+        header = ctx.asSlice(0, REGIONS);
         stack = arena.allocate(STACK_SIZE, 16);
         stackTop = stack.address() + STACK_SIZE;
     }
 
-    /** Makes a run state current on this thread (reusing the thread's spare one). */
+    /** The run in progress on this thread (the innermost, when a helper started another), or null. */
+    static JitRun current() {
+        JitRun r = ROOT.get();
+        if (r == null || !r.busy) return null;
+        while (r.inner != null && r.inner.busy) r = r.inner;
+        return r;
+    }
+
+    /**
+     * Starts a run on this thread: the thread's run state, or when a helper of a run in progress
+     * starts another, the next one down the chain (each reused from run to run).
+     */
     static JitRun enter(String arch, JitProgArrays progArrays) {
-        JitRun run = SPARE.get();
-        if (run != null) SPARE.remove();
-        else run = new JitRun();
-        run.outer = CURRENT.get();
-        CURRENT.set(run);
+        JitRun run = ROOT.get();
+        if (run == null) {
+            run = new JitRun();
+            ROOT.set(run);
+        }
+        while (run.busy) {
+            if (run.inner == null) run.inner = new JitRun();
+            run = run.inner;
+        }
+        run.busy = true;
         run.arch = arch;
         run.progArrays = progArrays;
         run.failedHelper = null;
         run.helperError = null;
         run.runtimeError = null;
-        run.stack.fill((byte) 0); // results must not depend on what an earlier run left there
-        run.ctx.asSlice(0, REGIONS).fill((byte) 0);
+        run.callbackErrorInsn = -1;
+        run.header.fill((byte) 0);
         run.ctx.set(ValueLayout.JAVA_LONG, STACK_TOP, run.stackTop);
         return run;
     }
 
-    /** Leaves the run: releases the programs tail calls entered and restores the outer run. */
+    /**
+     * Leaves the run: releases the programs tail calls entered, closes what helpers held, and
+     * zeroes the stack bytes the run's programs may have written ({@link JitProgram#stackBytes}),
+     * so that no run sees what an earlier one left there (the stack starts zeroed).
+     */
     void exit() {
+        int dirty = 0;
+        for (JitProgram p : programs) dirty = Math.max(dirty, p.stackBytes());
+        if (dirty > 0) stack.asSlice(STACK_SIZE - dirty, dirty).fill((byte) 0);
+        programs.clear();
         for (ExecutableMemory m : entered) m.release();
         entered.clear();
         for (int i = held.size() - 1; i >= 0; i--) {
@@ -77,9 +129,7 @@ final class JitRun implements HelperContext {
         }
         held.clear();
         progArrays = null;
-        CURRENT.set(outer);
-        outer = null;
-        SPARE.set(this);
+        busy = false;
     }
 
     long contextAddress() {
@@ -115,7 +165,7 @@ final class JitRun implements HelperContext {
     void checkError() throws ExecutionException {
         int err = ctx.get(ValueLayout.JAVA_INT, ERROR);
         if (err == 0) return;
-        int insn = ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
+        int insn = callbackErrorInsn >= 0 ? callbackErrorInsn : ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
         Errno errno = errno(err);
         String where = "insn " + insn + ": ";
         if (helperError != null) {
@@ -201,6 +251,34 @@ final class JitRun implements HelperContext {
         for (AutoCloseable r : held) if (r == resource) return false;
         held.add(resource);
         return true;
+    }
+
+    @Override
+    public long callback(long function, long r1, long r2, long r3, long r4, long r5) {
+        if (ctx.get(ValueLayout.JAVA_INT, ERROR) != 0) throw new CallbackFailed(); // a helper that went on after one failed
+        boolean known = false;
+        for (JitProgram p : programs) {
+            if (p.isCallbackEntry(function)) {
+                known = true;
+                break;
+            }
+        }
+        if (!known) throw new HelperException("0x" + Long.toHexString(function) + " is not a callback of the running program");
+        int depth = ctx.get(ValueLayout.JAVA_INT, CALL_DEPTH);
+        if (depth + 1 >= MAX_CALL_FRAMES) {
+            throw new HelperException("callback exceeds " + MAX_CALL_FRAMES + " frames (MAX_CALL_FRAMES)");
+        }
+        long r0;
+        try {
+            r0 = (long) CALLBACK.invokeExact(MemorySegment.ofAddress(function), r1, r2, r3, r4, r5, ctx.address());
+        } catch (Throwable t) {
+            throw new IllegalStateException("callback at 0x" + Long.toHexString(function) + " failed: " + t, t);
+        }
+        if (ctx.get(ValueLayout.JAVA_INT, ERROR) != 0) {
+            if (callbackErrorInsn < 0) callbackErrorInsn = ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
+            throw new CallbackFailed();
+        }
+        return r0;
     }
 
     @Override

@@ -48,13 +48,33 @@ class JitExecutionTest {
     }
 
     @Test
-    void callbacksAreRefusedClearly() {
+    void callbacksGoToTheBackEndAsTheyAre() throws BpfException {
         long[] insns = {
             Insn.encode(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_FUNC, 0, 2), 0,
             Insn.encode(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
             Insn.encode(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)};
-        BpfException e = assertThrows(BpfException.class, () -> JitExecution.translate(prelinked(insns, List.of())));
-        assertEquals(Errno.ENOTSUPP, e.errno());
+        assertEquals(java.util.Arrays.toString(insns), java.util.Arrays.toString(JitExecution.translate(prelinked(insns, List.of())).insns()));
+    }
+
+    private static final long EXIT = Insn.encode(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+
+    @Test
+    void aRunZeroesOnlyTheStackItsProgramMayWrite() {
+        long st16 = Insn.encode(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -16, 1);
+        long ldx40 = Insn.encode(BPF_LDX | BPF_MEM | BPF_W, 0, 10, -40, 0);
+        assertEquals(0, JitProgram.stackBytes(new long[] {EXIT}), "no stack");
+        assertEquals(16, JitProgram.stackBytes(new long[] {st16, EXIT}));
+        assertEquals(40, JitProgram.stackBytes(new long[] {st16, ldx40, EXIT}), "reads count too: they are bounded the same way");
+        long movR2R10 = Insn.encode(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0);
+        assertEquals(512, JitProgram.stackBytes(new long[] {st16, movR2R10, EXIT}), "a stack pointer for a helper: the frame");
+        long stxR10 = Insn.encode(BPF_STX | BPF_MEM | BPF_DW, 1, 10, 0, 0);
+        assertEquals(512, JitProgram.stackBytes(new long[] {stxR10, EXIT}), "r10 stored as a value");
+        long above = Insn.encode(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -4, 1);
+        assertEquals(512, JitProgram.stackBytes(new long[] {above, EXIT}), "an access reaching above r10");
+        long call = Insn.encode(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 1);
+        assertEquals(4096, JitProgram.stackBytes(new long[] {call, EXIT, st16, EXIT}), "calls: every frame");
+        long func = Insn.encode(BPF_LD | BPF_IMM | BPF_DW, 2, BPF_PSEUDO_FUNC, 0, 2);
+        assertEquals(4096, JitProgram.stackBytes(new long[] {func, 0, EXIT, EXIT}), "callbacks: every frame");
     }
 
     @Test

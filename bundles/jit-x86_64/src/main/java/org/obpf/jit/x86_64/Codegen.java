@@ -20,17 +20,36 @@ import org.obpf.api.jit.code.Label;
  *
  * <h2>Image layout</h2>
  * <pre>
- *   entry stub     called from the host: saves the callee-saved registers, r12 = run context,
- *                  rbp = BPF stack top + 512, records rsp for unwinding, calls sub-program 0;
- *                  also the shared unwinding exit (abort) used by every error path
+ *   entry          called from the host: {@code jmp rel32} to the entry stub
  *   sub-program 0  at {@link #TAIL_CALL_OFFSET}: where tail calls enter
- *   sub-program 1..
+ *   sub-program 1..  a callback's (lddw BPF_PSEUDO_FUNC target's) begins with its callback
+ *                  entry: {@code lea r11, [rip + body]; jmp callback trampoline}
  *   fault stubs    one per instruction that can end the run: ERROR_INSN, ERROR, jump to abort
+ *   abort          only with fault stubs: the unwinding exit of every error path
  *   region check   sandbox mode only: the region-table walk for accesses outside the stack
+ *   trampoline     only with callbacks: enters a sub-program from C, as the entry stub does
+ *   entry stub     saves the C callee-saved registers, r12 = run context, rbp = BPF stack
+ *                  top + 512, records rsp for unwinding, calls sub-program 0; for code that
+ *                  can neither fail nor tail-call (no fault stub, not sandboxed) only rbp and
+ *                  the stack top: nothing unwinds past the sub-programs' epilogues, which
+ *                  restore what they write, and nothing reads the run context
  * </pre>
- * Every sub-program has the same frame: {@code push rbp, rbx, r13, r14, r15} (r10, r6..r9 of its
- * caller), then {@code rbp -= 512}: the BPF frames are contiguous in the run context's stack
- * block, below {@link HostAbi#STACK_TOP}, and never on the machine stack.
+ *
+ * <h2>Callbacks</h2>
+ * {@code lddw rX, BPF_PSEUDO_FUNC} loads the address of the sub-program's callback entry (the
+ * kernel loads the JIT'd sub-program's address), reported as its entry in
+ * {@code subprogOffsets}. A helper ({@code bpf_loop}, {@code bpf_for_each_map_elem}) calls it with
+ * the C signature {@code long cb(long r1, ..., long r5, long runContext)}: the trampoline saves
+ * the C callee-saved registers, {@link HostAbi#SAVED_SP} and {@link HostAbi#CALL_DEPTH}, puts r10
+ * at the frame below the helper's caller (depth + 1, as the interpreter does), and calls the
+ * body. An error inside the callback unwinds to the trampoline only ({@code abort} returns to
+ * the instruction after the call that set SAVED_SP), which restores both fields and returns to
+ * the helper with {@link HostAbi#ERROR} set.
+ * Every sub-program has the same frame: {@code push rbp} (its caller's r10), then those of
+ * {@code rbx, r13, r14, r15} (r6..r9) it writes, then {@code rbp -= 512}: the BPF frames are
+ * contiguous in the run context's stack block, below {@link HostAbi#STACK_TOP}, and never on the
+ * machine stack. The entry stub and the callback trampoline save every C callee-saved register
+ * themselves, since an error unwinds past the sub-programs' epilogues.
  */
 final class Codegen {
 
@@ -47,11 +66,10 @@ final class Codegen {
 
     static {
         CodeBuffer b = new CodeBuffer();
-        Label body = b.newLabel();
-        Label abort = b.newLabel();
-        emitEntryStub(new X86Asm(b), body, abort);
-        b.bind(body);
+        Label stub = b.newLabel();
+        new X86Asm(b).jmpNear(stub);
         TAIL_CALL_OFFSET = b.offset();
+        b.bind(stub);
     }
 
     private final long[] insns;
@@ -60,6 +78,10 @@ final class Codegen {
     private final int[] starts;
     private final int[] funcOf;
     private final boolean sandbox;
+    /** Per sub-program: whether an lddw BPF_PSEUDO_FUNC names it (it gets a callback entry). */
+    private final boolean[] callback;
+    /** Per sub-program: the callee-saved registers (of rbx, r13, r14, r15) it writes and so saves. */
+    private final Reg[][] saved;
 
     // Per pass.
     private X86Asm a;
@@ -69,6 +91,11 @@ final class Codegen {
     private Label[] epilogue;
     private Label abort;
     private Label regionCheck;
+    private Label trampoline;
+    /** Sandbox access checks by {@link #checkIndex}, and which ones this pass used. */
+    private Label[] check;
+    private boolean[] checkUsed;
+    private Label[] callbackEntry;
     private List<Fault> faults;
     private int[] slotOffset;
 
@@ -91,6 +118,39 @@ final class Codegen {
             while (f + 1 < starts.length && starts[f + 1] <= pc) f++;
             funcOf[pc] = f;
         }
+        this.saved = new Reg[starts.length][];
+        for (int f = 0; f < starts.length; f++) {
+            int end = f + 1 < starts.length ? starts[f + 1] : n;
+            boolean[] w = new boolean[16];
+            for (int pc = starts[f]; pc < end; pc++) {
+                long x = insns[pc];
+                int cls = bpfClass(Insn.code(x));
+                if (cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX || cls == BPF_LD) w[Insn.dst(x)] = true;
+                else if (cls == BPF_STX && bpfMode(Insn.code(x)) == BPF_ATOMIC) w[Insn.src(x)] = true; // fetch, xchg
+                if (isLdImm64(Insn.code(x))) pc++;
+            }
+            List<Reg> regs = new ArrayList<>();
+            for (int r = 6; r <= 9; r++) if (w[r]) regs.add(MAP[r]);
+            // rbp and an even number of others after the return address: rsp % 16 == 0 in the body,
+            // as a helper call (an upcall into the JVM) needs it
+            for (int r = 6; r <= 9 && regs.size() % 2 != 0; r++) if (!w[r]) regs.add(MAP[r]);
+            regs.sort(java.util.Comparator.comparingInt(x -> java.util.Arrays.asList(MAP).indexOf(x)));
+            saved[f] = regs.toArray(Reg[]::new);
+        }
+        this.callback = new boolean[starts.length];
+        for (int pc = 0; pc < n; pc++) {
+            long w = insns[pc];
+            if (!isLdImm64(Insn.code(w))) continue;
+            if (Insn.src(w) == BPF_PSEUDO_FUNC) callback[subprogAt(pc + 1 + Insn.imm(w))] = true;
+            pc++;
+        }
+    }
+
+    /** The sub-program that starts at slot {@code pc}. */
+    private int subprogAt(int pc) {
+        int f = java.util.Arrays.binarySearch(starts, pc);
+        if (f <= 0) throw new IllegalStateException("slot " + pc + " does not start a sub-program other than the main one");
+        return f;
     }
 
     /** Byte offset of each slot's code in the last pass (n + 1 entries). */
@@ -100,7 +160,7 @@ final class Codegen {
 
     int[] subprogOffsets() {
         int[] r = new int[starts.length];
-        for (int f = 1; f < starts.length; f++) r[f] = b.offsetOf(funcLabel[f]);
+        for (int f = 1; f < starts.length; f++) r[f] = b.offsetOf(callback[f] ? callbackEntry[f] : funcLabel[f]);
         return r;
     }
 
@@ -117,15 +177,27 @@ final class Codegen {
         }
         abort = buf.newLabel();
         regionCheck = buf.newLabel();
+        trampoline = buf.newLabel();
+        check = new Label[8];
+        for (int i = 0; i < check.length; i++) check[i] = buf.newLabel();
+        checkUsed = new boolean[8];
+        callbackEntry = new Label[starts.length];
+        for (int f = 0; f < starts.length; f++) callbackEntry[f] = buf.newLabel();
         faults = new ArrayList<>();
         slotOffset = new int[n + 1];
 
-        emitEntryStub(a, funcLabel[0], abort);
-        if (buf.offset() != TAIL_CALL_OFFSET) throw new IllegalStateException("entry stub size changed");
+        Label entryStub = buf.newLabel();
+        a.jmpNear(entryStub);
+        if (buf.offset() != TAIL_CALL_OFFSET) throw new IllegalStateException("entry jump size changed");
         for (int f = 0; f < starts.length; f++) {
             int end = f + 1 < starts.length ? starts[f + 1] : n;
+            if (callback[f]) {
+                buf.bind(callbackEntry[f]);
+                a.leaRip(TMP, funcLabel[f]);
+                a.jmp(trampoline);
+            }
             buf.bind(funcLabel[f]);
-            prologue();
+            prologue(f);
             for (int pc = starts[f]; pc < end; pc++) {
                 buf.bind(insnLabel[pc]);
                 slotOffset[pc] = buf.offset();
@@ -139,37 +211,65 @@ final class Codegen {
                 insn(pc, end);
             }
             buf.bind(epilogue[f]);
-            epilogue();
+            epilogue(f);
         }
         slotOffset[n] = buf.offset();
-        for (Fault fault : faults) {
+        for (int i = 0; i < faults.size(); i++) {
+            Fault fault = faults.get(i);
             buf.bind(fault.label);
             a.storeImm(4, CTX, HostAbi.ERROR_INSN, fault.insn);
             if (fault.errno != 0) a.storeImm(4, CTX, HostAbi.ERROR, fault.errno);
-            a.jmp(abort);
+            if (i < faults.size() - 1) a.jmp(abort); // the last one falls into it
         }
-        if (sandbox) emitRegionCheck();
+        if (!faults.isEmpty() || sandbox) {
+            // Every error path: unwind all BPF frames at once, to just after the call of the entry
+            // (or callback trampoline) that saved SAVED_SP, whose return address lies below it.
+            buf.bind(abort);
+            a.aluRM(MOV, true, RSP, CTX, HostAbi.SAVED_SP);
+            a.aluRI(EXT_SUB, true, RSP, 8);
+            a.ret();
+        }
+        if (sandbox) {
+            emitRegionCheck();
+            for (int i = 0; i < check.length; i++) if (checkUsed[i]) emitAccessCheck(1 << (i / 2), (i & 1) != 0);
+        }
+        buf.bind(entryStub);
+        if (faults.isEmpty() && !sandbox) emitPlainEntryStub(a, funcLabel[0]);
+        else emitEntryStub(a, funcLabel[0]);
+        for (boolean c : callback) {
+            if (c) {
+                emitTrampoline();
+                break;
+            }
+        }
     }
 
     // ---- frames ----
 
-    private static void emitEntryStub(X86Asm a, Label body, Label abort) {
-        CodeBuffer b = a.buf;
+    /** The entry stub of code that cannot fail: see the class comment. */
+    private static void emitPlainEntryStub(X86Asm a, Label body) {
+        a.push(RBP); // rsp % 16 == 0 at the call below
+        a.aluRM(MOV, true, RBP, RDX, HostAbi.STACK_TOP);
+        a.aluRI(EXT_ADD, true, RBP, HostAbi.STACK_FRAME);
+        a.call(body);
+        a.pop(RBP);
+        a.ret();
+    }
+
+    private static void emitEntryStub(X86Asm a, Label body) {
         a.push(RBP);
         a.push(RBX);
         a.push(R12);
         a.push(R13);
         a.push(R14);
         a.push(R15);
-        a.aluRI(EXT_SUB, true, RSP, 8); // rsp % 16 == 0 at the call below
+        a.push(RAX); // rsp % 16 == 0 at the call below
         a.movRR(true, CTX, RDX);
-        a.aluRM(MOV, true, RBP, CTX, HostAbi.STACK_TOP);
+        a.aluRM(MOV, true, RBP, RDX, HostAbi.STACK_TOP);
         a.aluRI(EXT_ADD, true, RBP, HostAbi.STACK_FRAME); // each prologue subtracts one frame
         a.aluMR(false, MOV, true, CTX, HostAbi.SAVED_SP, RSP);
-        a.call(body);
-        Label done = b.newLabel();
-        b.bind(done);
-        a.aluRI(EXT_ADD, true, RSP, 8);
+        a.call(body); // abort returns here too
+        a.pop(RCX);
         a.pop(R15);
         a.pop(R14);
         a.pop(R13);
@@ -177,31 +277,60 @@ final class Codegen {
         a.pop(RBX);
         a.pop(RBP);
         a.ret();
-        b.bind(abort); // every error path: unwind all BPF frames at once
-        a.aluRM(MOV, true, RSP, CTX, HostAbi.SAVED_SP);
-        a.jmp(done);
     }
 
-    private void prologue() {
+    /**
+     * {@code long cb(long r1, ..., long r5, long runContext)} with r11 = the sub-program's body:
+     * a callback called by a helper from C. See the class comment.
+     */
+    private void emitTrampoline() {
+        b.bind(trampoline);
         a.push(RBP);
         a.push(RBX);
+        a.push(R12);
         a.push(R13);
         a.push(R14);
         a.push(R15);
-        a.aluRI(EXT_SUB, true, RBP, HostAbi.STACK_FRAME);
-    }
-
-    /** Pops the frame, leaving rsp as at the sub-program's entry (the return address on top). */
-    private void popFrame() {
+        a.movRR(true, CTX, R9);
+        a.aluRM(MOV, true, AX, CTX, HostAbi.SAVED_SP);
+        a.push(AX);
+        a.aluRM(MOV, false, AX, CTX, HostAbi.CALL_DEPTH);
+        a.push(AX);
+        a.aluRI(EXT_SUB, true, RSP, 8); // rsp % 16 == 0 at the call below
+        a.shiftRI(SHL, true, AX, Integer.numberOfTrailingZeros(HostAbi.STACK_FRAME));
+        a.aluRM(MOV, true, RBP, CTX, HostAbi.STACK_TOP);
+        a.aluRR(SUB, true, RBP, AX); // r10 of the helper's caller; the prologue goes one frame down
+        a.incDec(true, CTX, HostAbi.CALL_DEPTH);
+        a.aluMR(false, MOV, true, CTX, HostAbi.SAVED_SP, RSP);
+        a.callR(TMP); // abort returns here too
+        a.aluRI(EXT_ADD, true, RSP, 8);
+        a.pop(AX);
+        a.aluMR(false, MOV, false, CTX, HostAbi.CALL_DEPTH, AX);
+        a.pop(AX);
+        a.aluMR(false, MOV, true, CTX, HostAbi.SAVED_SP, AX);
         a.pop(R15);
         a.pop(R14);
         a.pop(R13);
+        a.pop(R12);
         a.pop(RBX);
+        a.pop(RBP);
+        a.ret();
+    }
+
+    private void prologue(int f) {
+        a.push(RBP);
+        for (Reg r : saved[f]) a.push(r);
+        a.aluRI(EXT_SUB, true, RBP, HostAbi.STACK_FRAME);
+    }
+
+    /** Pops sub-program {@code f}'s frame, leaving rsp as at its entry (the return address on top). */
+    private void popFrame(int f) {
+        for (int i = saved[f].length - 1; i >= 0; i--) a.pop(saved[f][i]);
         a.pop(RBP);
     }
 
-    private void epilogue() {
-        popFrame();
+    private void epilogue(int f) {
+        popFrame(f);
         a.ret();
     }
 
@@ -231,19 +360,19 @@ final class Codegen {
             case BPF_LDX -> {
                 int size = sizeBytes(bpfSize(code));
                 Reg base = address(pc, r(src), off, size, false);
-                int disp = sandbox ? 0 : off;
+                int disp = base == TMP ? 0 : off;
                 if (kind == InsnKind.LDXSX) a.loadSx(size, r(dst), base, disp);
                 else a.load(size, r(dst), base, disp);
             }
             case BPF_ST -> {
                 int size = sizeBytes(bpfSize(code));
                 Reg base = address(pc, r(dst), off, size, true);
-                a.storeImm(size, base, sandbox ? 0 : off, imm);
+                a.storeImm(size, base, base == TMP ? 0 : off, imm);
             }
             case BPF_STX -> {
                 int size = sizeBytes(bpfSize(code));
                 Reg base = address(pc, r(dst), off, size, true);
-                int disp = sandbox ? 0 : off;
+                int disp = base == TMP ? 0 : off;
                 if (kind == InsnKind.STX) a.store(size, base, disp, r(src));
                 else atomic(kind, size == 8, base, disp, r(src));
             }
@@ -260,6 +389,7 @@ final class Codegen {
             case 0 -> a.loadImm64(dst, (Insn.imm(w) & 0xffffffffL) | (long) hi << 32);
             case BPF_PSEUDO_MAP_IDX -> a.movabs(dst, Symbol.map(Insn.imm(w)), 0);
             case BPF_PSEUDO_MAP_IDX_VALUE -> a.movabs(dst, Symbol.mapValue(Insn.imm(w)), hi & 0xffffffffL);
+            case BPF_PSEUDO_FUNC -> a.leaRip(dst, callbackEntry[subprogAt(pc + 1 + Insn.imm(w))]);
             default -> throw new IllegalStateException("insn " + origin[pc] + ": lddw src " + Insn.src(w) + " reached code generation");
         }
     }
@@ -385,28 +515,51 @@ final class Codegen {
     // ---- memory ----
 
     /**
-     * The base register for an access of {@code size} bytes at {@code base + off}. In sandbox
-     * mode the address is computed into r11 and checked: inside the active stack frames inline,
-     * else against the run's region table; a refused access ends the run with EFAULT.
+     * The base register for an access of {@code size} bytes at {@code base + off}: r11 (then
+     * with displacement 0) when sandbox mode checks it: the address is computed into r11 and
+     * checked, inside the active stack frames inline, else against the run's region table; a
+     * refused access ends the run with EFAULT.
      */
     private Reg address(int pc, Reg base, int off, int size, boolean write) {
         if (!sandbox) return base;
-        Label ok = b.newLabel();
-        Label slow = b.newLabel();
+        // r10 is read-only (InsnDecoder refuses writes to it) and always the top of the current
+        // frame: an r10-relative access inside the frame needs no check
+        if (base == MAP[10] && off >= -HostAbi.STACK_FRAME && off + size <= 0) return base;
         a.lea(TMP, base, off);
+        a.movRI32(TMP2, origin[pc]);
+        int k = checkIndex(size, write);
+        checkUsed[k] = true;
+        a.call(check[k]);
+        return TMP;
+    }
+
+    private static int checkIndex(int size, boolean write) {
+        return Integer.numberOfTrailingZeros(size) * 2 + (write ? 1 : 0);
+    }
+
+    /**
+     * The check of an access of {@code size} bytes at r11, r9d = its slot: returns if the access
+     * lies in the active stack frames; else goes on to the region walk with the slot recorded.
+     * Out of line (one per width and direction used) so that each access costs a call.
+     */
+    private void emitAccessCheck(int size, boolean write) {
+        Label slow = b.newLabel();
+        b.bind(check[checkIndex(size, write)]);
+        a.push(TMP2);
         a.lea(TMP2, RBP, -HostAbi.STACK_FRAME);
         a.aluRR(CMP, true, TMP, TMP2);
         a.jcc(CC_B, slow);
         a.aluRM(MOV, true, TMP2, CTX, HostAbi.STACK_TOP);
         a.aluRI(EXT_SUB, true, TMP2, size);
         a.aluRR(CMP, true, TMP, TMP2);
-        a.jcc(CC_BE, ok);
+        a.jcc(CC_A, slow);
+        a.pop(TMP2);
+        a.ret();
         b.bind(slow);
-        a.storeImm(4, CTX, HostAbi.ERROR_INSN, origin[pc]);
+        a.pop(TMP2);
+        a.aluMR(false, MOV, false, CTX, HostAbi.ERROR_INSN, TMP2);
         a.movRI32(TMP2, size | (write ? HostAbi.ACCESS_WRITE : 0));
-        a.call(regionCheck);
-        b.bind(ok);
-        return TMP;
+        a.jmp(regionCheck); // returns to the access, or ends the run
     }
 
     /** Walks the region table for r11 (address), r9d (width | write bit); returns if allowed. */
@@ -570,7 +723,7 @@ final class Codegen {
         a.jcc(CC_NE, fault(pc, 0));
         a.aluRR(TEST, true, TMP, TMP);
         a.jcc(CC_E, fallThrough);
-        popFrame();
+        popFrame(funcOf[pc]);
         a.lea(TMP, TMP, TAIL_CALL_OFFSET);
         a.jmpR(TMP);
         b.bind(fallThrough);

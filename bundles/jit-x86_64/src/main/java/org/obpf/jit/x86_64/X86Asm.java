@@ -320,6 +320,16 @@ final class X86Asm {
         modrmMem(num(dst), base, disp);
     }
 
+    /** {@code lea dst, [rip + disp32]}: the address of a label of this image. */
+    void leaRip(Reg dst, Label target) {
+        rex(true, dst, null, false);
+        buf.emit8(0x8d);
+        buf.emit8((dst.low3() << 3) | 5);
+        int at = buf.offset();
+        buf.emit32(0);
+        buf.fixup(target, at, 4, at + 4);
+    }
+
     // ---- control ----
 
     void push(Reg r) {
@@ -353,6 +363,11 @@ final class X86Asm {
     /** {@code call rel32} to a label of this image. */
     void call(Label target) {
         buf.branchNear(target, 0xe8);
+    }
+
+    /** {@code jmp rel32}, whatever the distance. */
+    void jmpNear(Label target) {
+        buf.branchNear(target, 0xe9);
     }
 
     /** {@code jmp rel8/rel32}, the size settled by the convergence passes. */

@@ -75,6 +75,8 @@ public final class X86Disassembler implements MachineDisassembler {
         // ModRM
         int mod, reg, rm;
         String memText; // the memory operand without size, when mod != 3
+        boolean ripRel; // the memory operand is [rip + ripDisp]
+        long ripDisp;
 
         Decoder(byte[] c, int start, long address) {
             this.c = c;
@@ -118,6 +120,8 @@ public final class X86Disassembler implements MachineDisassembler {
         }
 
         Instruction done(String text) {
+            // objdump names the target of a RIP-relative operand in a comment
+            if (ripRel) text += " # 0x" + Long.toHexString(address + p + ripDisp);
             return new Instruction(start, p - start, text);
         }
 
@@ -164,6 +168,7 @@ public final class X86Disassembler implements MachineDisassembler {
                     base = Reg.of(b).name(64);
                 }
             } else if (r == 5 && mod == 0) {
+                this.ripRel = true;
                 ripRel = true;
                 base = "rip";
             } else {
@@ -178,11 +183,13 @@ public final class X86Disassembler implements MachineDisassembler {
                 disp = s32();
                 hasDisp = true;
             }
+            if (ripRel) ripDisp = disp;
             StringBuilder sb = new StringBuilder("[");
             if (base != null) sb.append(base);
             if (index != null) sb.append(base != null ? "+" : "").append(index).append('*').append(scale);
             if (hasDisp) {
                 if (base == null && index == null) sb.append("0x").append(Long.toHexString(disp & 0xffffffffL));
+                else if (ripRel) sb.append("+0x").append(Long.toHexString(disp)); // objdump: rip plus the 64-bit two's complement
                 else sb.append(disp < 0 ? "-0x" + Long.toHexString(-disp) : "+0x" + Long.toHexString(disp));
             }
             memText = sb.append(']').toString();

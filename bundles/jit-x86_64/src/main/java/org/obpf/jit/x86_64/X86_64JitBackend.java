@@ -33,6 +33,9 @@ import org.osgi.service.component.annotations.Component;
  * jumps and calls inside the image) whose only absolute references are {@code R_X86_64_64}
  * relocations: maps and map values ({@code lddw} src 5/6), helpers and the tail-call runtime
  * (both {@code movabs r11, sym; call r11}, since upcall stubs lie anywhere in the address space).
+ * A callback sub-program's entry in {@code subprogOffsets} is its C-callable callback entry
+ * ({@code long cb(long r1, ..., long r5, long runContext)}), whose address {@code lddw rX,
+ * BPF_PSEUDO_FUNC} loads RIP-relative; see {@link Codegen}.
  * {@link #link} applies them. Running the code is the runtime's job; the contract with it is
  * {@link org.obpf.api.jit.code.HostAbi}.
  *
@@ -100,7 +103,13 @@ public final class X86_64JitBackend implements JitBackend {
                 case CALL_LOCAL -> startSet.add(pc + 1 + Insn.imm(w));
                 case LD_IMM64 -> {
                     int src = Insn.src(w);
-                    if (src != 0 && src != BPF_PSEUDO_MAP_IDX && src != BPF_PSEUDO_MAP_IDX_VALUE) {
+                    if (src == BPF_PSEUDO_FUNC) {
+                        int target = pc + 1 + Insn.imm(w);
+                        if (target <= 0 || target >= insns.length) {
+                            throw new JitException(ARCH, pc, "callback target " + target + " outside the program");
+                        }
+                        startSet.add(target);
+                    } else if (src != 0 && src != BPF_PSEUDO_MAP_IDX && src != BPF_PSEUDO_MAP_IDX_VALUE) {
                         throw new JitException(ARCH, pc, "lddw with pseudo source " + src
                                 + " must be resolved by the prelink passes before code generation");
                     }
@@ -125,6 +134,16 @@ public final class X86_64JitBackend implements JitBackend {
             code = r.insns();
             origin = r.origin();
             newIndex = r.newIndex();
+            // Blinding leaves lddw BPF_PSEUDO_FUNC alone (as the kernel does), offset included: re-aim it.
+            for (int pc = 0; pc < n; pc++) {
+                long w = insns[pc];
+                if (InsnKind.of(w) != InsnKind.LD_IMM64) continue;
+                if (Insn.src(w) == BPF_PSEUDO_FUNC) {
+                    int at = newIndex[pc];
+                    code[at] = Insn.withImm(code[at], newIndex[pc + 1 + Insn.imm(w)] - (at + 1));
+                }
+                pc++;
+            }
             starts = r.mapStarts(starts);
         }
         Codegen gen = new Codegen(code, origin, starts, req.options().sandbox());

@@ -174,6 +174,10 @@ class ObjdumpTest {
         for (int cc = 0; cc < 16; cc++) a.jcc(cc, fwd);
         a.jmp(fwd);
         a.call(fwd);
+        a.jmpNear(back);
+        a.jmpNear(fwd);
+        for (Reg d : regs) a.leaRip(d, back);
+        for (Reg d : regs) a.leaRip(d, fwd);
         for (int i = 0; i < 300; i++) a.ret();
         b.bind(fwd);
         for (int cc = 0; cc < 16; cc++) a.jcc(cc, back);
@@ -196,6 +200,10 @@ class ObjdumpTest {
         SplittableRandom rnd = new SplittableRandom(7);
         for (int i = 0; i < 200; i++) programs.add(DifferentialTest.generate(rnd));
         programs.add(X86JitBackendTest.RELOCATED);
+        // callbacks: callback entries, the trampoline, lea rip
+        for (String text : List.of(X86CallbackTest.LOOP.replace("N", "3"), X86CallbackTest.NESTED, X86CallbackTest.FAULT)) {
+            programs.add(X86CallbackTest.asm(text));
+        }
         for (long[] prog : programs) {
             for (CompileOptions o : modes) {
                 starts.add(all.size());
@@ -208,11 +216,16 @@ class ObjdumpTest {
 
     @Test
     void jitedListingGroupsTheCodeByBpfInstruction() throws Exception {
-        // r0 = 1; call 6 (helper, relocated); call local f; exit; f: r0 = 2; exit
+        // r0 = 1; call 6 (helper, relocated); call local f; r6 = 0; r7 = 0; r8 = 0; r9 = 0; exit;
+        // f: r0 = 2; exit. The main program writes r6..r9 and saves them; f saves none.
         long[] prog = {
             org.obpf.api.insn.Insn.encode(0xb7, 0, 0, 0, 1),
             org.obpf.api.insn.Insn.encode(0x85, 0, 0, 0, 6),
-            org.obpf.api.insn.Insn.encode(0x85, 0, 1, 0, 1),
+            org.obpf.api.insn.Insn.encode(0x85, 0, 1, 0, 5),
+            org.obpf.api.insn.Insn.encode(0xb7, 6, 0, 0, 0),
+            org.obpf.api.insn.Insn.encode(0xb7, 7, 0, 0, 0),
+            org.obpf.api.insn.Insn.encode(0xb7, 8, 0, 0, 0),
+            org.obpf.api.insn.Insn.encode(0xb7, 9, 0, 0, 0),
             org.obpf.api.insn.Insn.encode(0x95, 0, 0, 0, 0),
             org.obpf.api.insn.Insn.encode(0xb7, 0, 0, 0, 2),
             org.obpf.api.insn.Insn.encode(0x95, 0, 0, 0, 0),
@@ -226,14 +239,17 @@ class ObjdumpTest {
         assertTrue(l.get(i1 + 1).endsWith("movabs r11,0x0"), l.get(i1 + 1));
         assertTrue(l.get(i1 + 2).endsWith("call r11"), l.get(i1 + 2));
         assertTrue(l.contains("; R_X86_64_64 helper#6"), l.toString());
-        int exit = l.indexOf("; insn 3");
+        int exit = l.indexOf("; insn 7");
         assertEquals(List.of("pop r15", "pop r14", "pop r13", "pop rbx", "pop rbp", "ret"),
                 l.subList(exit + 1, exit + 7).stream().map(x -> x.substring(x.lastIndexOf('\t') + 1)).toList(), "exit owns the epilogue");
         int sub = l.indexOf("<subprog 1>:");
         assertEquals(exit + 7, sub);
         assertEquals("; prologue", l.get(sub + 1));
         assertTrue(l.get(sub + 2).endsWith("push rbp"), l.get(sub + 2));
-        assertEquals("; insn 4", l.get(sub + 8));
+        assertTrue(l.get(sub + 3).endsWith("sub rbp,0x200"), l.get(sub + 3));
+        assertEquals("; insn 8", l.get(sub + 4));
+        int out = l.indexOf("; insn 9") + 2; // exit: pop rbp, ret
+        assertEquals(List.of("pop rbp", "ret"), l.subList(out - 1, out + 1).stream().map(x -> x.substring(x.lastIndexOf('\t') + 1)).toList());
     }
 
     @Test

@@ -113,7 +113,28 @@ class X86JitBackendTest {
         assertEquals(0x49, code[at[4]] & 0xff);
         assertEquals(0xbb, code[at[4] + 1] & 0xff, "movabs r11 then call r11");
         assertArrayEquals(new int[] {0}, img.subprogOffsets());
-        assertEquals(X86_64JitBackend.TAIL_CALL_OFFSET + 15, at[0], "sub-program 0's prologue: 5 pushes (8 bytes), sub rbp, 512 (7)");
+        assertEquals(X86_64JitBackend.TAIL_CALL_OFFSET + 8, at[0], "sub-program 0's prologue: push rbp (1), sub rbp, 512 (7):"
+                + " it writes none of r6..r9");
+    }
+
+    /** rsp % 16 == 0 at every call from a sub-program: its prologue pushes an odd count (rbp, then pairs of r6..r9). */
+    @Test
+    void everyPrologueKeepsTheStackAlignedForHelperCalls() throws JitException {
+        X86Disassembler dis = new X86Disassembler();
+        for (int writes = 0; writes <= 4; writes++) {
+            List<Long> prog = new java.util.ArrayList<>();
+            for (int r = 6; r < 6 + writes; r++) prog.add(Insn.encode(0xb7, r, 0, 0, r));
+            prog.add(Insn.encode(0x85, 0, 0, 0, 6));
+            prog.add(Insn.encode(0x95, 0, 0, 0, 0));
+            RelocatableImage img = jit.compile(req(prog.stream().mapToLong(Long::longValue).toArray(), CompileOptions.DEFAULT));
+            byte[] code = img.code();
+            int pushes = 0;
+            for (var i : dis.decodeAll(java.util.Arrays.copyOfRange(code, X86_64JitBackend.TAIL_CALL_OFFSET, img.insnOffsets()[0]), 0)) {
+                if (i.text().startsWith("push")) pushes++;
+            }
+            assertEquals(1, pushes % 2, writes + " of r6..r9 written: " + pushes + " pushes");
+            assertTrue(pushes >= 1 + writes, writes + " of r6..r9 written: " + pushes + " pushes");
+        }
     }
 
     @Test
