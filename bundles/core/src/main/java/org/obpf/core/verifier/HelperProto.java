@@ -92,7 +92,7 @@ public record HelperProto(int id, Ret ret, List<Arg> args) {
         def(GET_CURRENT_PID_TGID, Ret.INTEGER);
         def(GET_CURRENT_UID_GID, Ret.INTEGER);
         def(GET_CURRENT_COMM, Ret.INTEGER, Arg.PTR_TO_UNINIT_MEM, Arg.CONST_SIZE);
-        def(TRACE_PRINTK, Ret.INTEGER, Arg.PTR_TO_MEM, Arg.CONST_SIZE, A, A, A);
+        def(TRACE_PRINTK, Ret.INTEGER, Arg.PTR_TO_MEM, Arg.CONST_SIZE); // R3-R5 passed on, not checked
         def(SKB_STORE_BYTES, Ret.INTEGER, Arg.PTR_TO_CTX, A, Arg.PTR_TO_MEM, Arg.CONST_SIZE, A);
         def(SKB_LOAD_BYTES, Ret.INTEGER, Arg.PTR_TO_CTX, A, Arg.PTR_TO_UNINIT_MEM, Arg.CONST_SIZE);
         def(L3_CSUM_REPLACE, Ret.INTEGER, Arg.PTR_TO_CTX, A, A, A, A);
