@@ -415,8 +415,8 @@ public final class Verifier {
                 if (d.srcIsReg()) {
                     Reg src = readReg(d.src());
                     if (d.kind() == InsnKind.MOVSX) {
-                        if (src.isPointer()) throw reject("R" + d.src() + " sign-extension part of pointer");
-                        Scalar s = src.s().signExtend(d.off());
+                        // Of a pointer: a meaningless scalar (privileged, allow_ptr_leaks), as for a 32-bit copy.
+                        Scalar s = src.isPointer() ? Scalar.UNKNOWN : src.s().signExtend(d.off());
                         regs[dst] = Reg.scalar(alu32 ? s.zext32() : s);
                     } else if (!alu32) {
                         if (src.isScalar() && !src.s().isConst() && src.id() == 0) {
