@@ -40,6 +40,14 @@ class VerifierCasesKernelTest {
      * (without, the kernel refuses tail calls and LD_ABS in sub-programs: check_abnormal_return).
      */
     static KernelVerdict kernelVerify(VerifierCase c) throws KernelBpfException {
+        return kernelVerify(c, false);
+    }
+
+    /**
+     * With {@code log} false, no verifier log (the verdict only: a log of a path to the 1M limit
+     * costs the kernel tens of seconds of buffer regrowth).
+     */
+    static KernelVerdict kernelVerify(VerifierCase c, boolean log) throws KernelBpfException {
         List<KernelMap> maps = KernelProgram.createMaps(c.maps());
         try {
             long[] insns = c.prog().clone();
@@ -53,6 +61,7 @@ class VerifierCasesKernelTest {
                 pc++;
             }
             ProgLoadAttr attr = ProgLoadAttr.of(c.type(), insns);
+            if (!log) attr = attr.withLog(0, 0);
             try {
                 List<Integer> starts = SubprogBtf.subprogStarts(insns);
                 KernelBpf.Loaded loaded = SubprogBtf.needed(insns) || starts.size() > 1 ? SubprogBtf.progLoad(attr, starts)
@@ -90,10 +99,10 @@ class VerifierCasesKernelTest {
             boolean comparable = c.kernel() == null || c.kernel().contains("allow_uninit_stack");
             if (k.accepted() != expected) {
                 VerifierResult ours = Verifier.verify(c.prog(), c.options(0));
-                wrong.add(c.name() + " (" + c.title() + "): kernel " + k + ", expected " + (expected ? "accept" : "reject")
+                wrong.add(c.name() + " (" + c.title() + "): kernel " + kernelVerify(c, true) + ", expected " + (expected ? "accept" : "reject")
                         + "; OBPF: " + ours);
             } else if (comparable && asKernel.accepted() != k.accepted()) {
-                wrong.add(c.name() + " (" + c.title() + "): kernel " + k + ", OBPF with allow-uninit-stack " + asKernel);
+                wrong.add(c.name() + " (" + c.title() + "): kernel " + kernelVerify(c, true) + ", OBPF with allow-uninit-stack " + asKernel);
             } else if (c.kernel() != null) {
                 quirks++;
             } else {

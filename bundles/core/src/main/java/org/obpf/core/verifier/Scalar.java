@@ -41,6 +41,17 @@ public record Scalar(Tnum var, long smin, long smax, long umin, long umax,
         return w.done();
     }
 
+    /** Signed 64-bit and 32-bit bounds both [min, max] (do_refine_retval_range's form), synced. */
+    public static Scalar signedRangeBoth(long min, long max) {
+        Work w = new Work(UNKNOWN);
+        w.smin = min;
+        w.smax = max;
+        w.s32min = (int) min;
+        w.s32max = (int) max;
+        w.sync();
+        return w.done();
+    }
+
     public boolean isConst() {
         return var.isConst();
     }

@@ -2,6 +2,9 @@ package org.obpf.core.verifier;
 
 import static org.obpf.api.insn.Opcodes.*;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -355,13 +358,11 @@ public final class Verifier {
                 if (d.kind() == InsnKind.STX) {
                     value = readReg(d.src());
                 } else {
-                    Reg dst = regs[d.dst()];
-                    if (dst.type() == RegType.PTR_TO_CTX) {
-                        throw reject("BPF_ST stores into R" + d.dst() + " " + dst.typeName() + " is not allowed");
-                    }
-                    value = Reg.known(d.imm());
+                    value = Reg.known(d.imm()); // into the context too, where the field is writable (Linux 6.3+)
                 }
+                spillSrc = d.kind() == InsnKind.STX ? d.src() : -1;
                 access(d.dst(), d.off(), d.sizeBytes(), true, value, false);
+                spillSrc = -1;
                 st.insn = insnIdx + 1;
             }
             case ATOMIC -> {
@@ -371,6 +372,9 @@ public final class Verifier {
         }
         return false;
     }
+
+    /** The register a STX stores (for the spill's scalar id), -1 for other writes. */
+    private int spillSrc = -1;
 
     private Reg readReg(int r) {
         Reg v = st.regs()[r];
@@ -387,13 +391,20 @@ public final class Verifier {
         switch (d.kind()) {
             case NEG -> {
                 Reg r = readReg(dst);
-                if (r.isPointer()) throw reject("R" + dst + " pointer arithmetic prohibited");
+                // of a pointer: a meaningless scalar (privileged: allow_ptr_leaks)
+                if (r.isPointer()) {
+                    regs[dst] = Reg.UNKNOWN;
+                    return;
+                }
                 regs[dst] = Reg.scalar(Scalar.alu(BPF_NEG, alu32, r.s(), Scalar.constant(0)));
                 return;
             }
             case LE, BE, BSWAP -> {
                 Reg r = readReg(dst);
-                if (r.isPointer()) throw reject("R" + dst + " pointer arithmetic prohibited");
+                if (r.isPointer()) {
+                    regs[dst] = Reg.UNKNOWN;
+                    return;
+                }
                 int bits = d.imm();
                 Scalar s = r.s();
                 if (d.kind() == InsnKind.LE) {
@@ -498,6 +509,8 @@ public final class Verifier {
             }
             case BPF_SUB -> {
                 if (!dstIsPtr) throw reject("R" + dst + " tried to subtract pointer from scalar");
+                // JITs might not cope with a frame pointer moved down by subtraction (the kernel's reason)
+                if (ptr.type() == RegType.PTR_TO_STACK) throw reject("R" + dst + " subtraction from stack pointer prohibited");
                 long diff = ptr.off() - off.smin();
                 if (known && diff == (int) diff) {
                     res = ptr.withOff((int) diff);
@@ -781,7 +794,9 @@ public final class Verifier {
         }
         if (write) return null;
         if (loaded.isScalar() && size < 8) {
-            loaded = Reg.scalar(signExt ? loaded.s().signExtend(size * 8) : loaded.s().truncate(size));
+            Scalar t = signExt ? loaded.s().signExtend(size * 8) : loaded.s().truncate(size);
+            // coerce_reg_to_size: a fill of a value that fits keeps its id (the link to the spilled copy)
+            loaded = t.equals(loaded.s()) ? loaded : Reg.scalar(t);
         }
         return loaded;
     }
@@ -894,17 +909,23 @@ public final class Verifier {
         int lo = FuncState.index((int) minOff);
         int hi = FuncState.index((int) maxOff);
         if (write) {
+            // check_stack_write_var_off: zero stays zero only where it was
+            boolean zero = value != null && value.isConst() && value.s().constValue() == 0;
             scrubSpills(f, lo, hi);
-            for (int i = lo; i < hi; i++) f.slotType[i] = FuncState.STACK_MISC;
+            for (int i = lo; i < hi; i++) {
+                f.slotType[i] = zero && f.slotType[i] == FuncState.STACK_ZERO ? FuncState.STACK_ZERO : FuncState.STACK_MISC;
+            }
             return null;
         }
-        for (int i = lo; i < hi && !opts.allowUninitStack(); i++) {
-            if (f.slotType[i] == FuncState.STACK_INVALID) {
+        boolean allZero = true;
+        for (int i = lo; i < hi; i++) {
+            if (f.slotType[i] == FuncState.STACK_INVALID && !opts.allowUninitStack()) {
                 throw reject("invalid variable-offset read from stack R" + regno + " var_off=" + v.var() + " off=" + off
                         + " size=" + size);
             }
+            allZero &= f.slotType[i] == FuncState.STACK_ZERO;
         }
-        return Reg.UNKNOWN;
+        return allZero ? Reg.known(0) : Reg.UNKNOWN;
     }
 
     private void noteDepth(FuncState f, int depth) {
@@ -912,67 +933,142 @@ public final class Verifier {
         if (depth > subprogDepth[f.subprog]) subprogDepth[f.subprog] = depth;
     }
 
-    /** Spilled registers in bytes [lo, hi) are gone: their bytes become STACK_MISC. */
+    /**
+     * A write over bytes [lo, hi) ends the spills of the slots it touches (scrub_spilled_slot):
+     * every initialised byte of such a slot becomes STACK_MISC.
+     */
     private static void scrubSpills(FuncState f, int lo, int hi) {
         for (int slot = lo / 8; slot <= (hi - 1) / 8; slot++) {
-            if (f.spilled[slot] != null) {
-                for (int j = 0; j < 8; j++) {
-                    if (f.slotType[slot * 8 + j] == FuncState.STACK_SPILL) f.slotType[slot * 8 + j] = FuncState.STACK_MISC;
-                }
-                f.spilled[slot] = null;
+            if (f.spilled[slot] == null) continue;
+            for (int j = 0; j < 8; j++) {
+                if (f.slotType[slot * 8 + j] != FuncState.STACK_INVALID) f.slotType[slot * 8 + j] = FuncState.STACK_MISC;
             }
+            f.spilled[slot] = null;
         }
     }
 
-    /** check_stack_write_fixed_off. */
+    /**
+     * save_register_state: {@code reg} spilled into the low {@code size} bytes of {@code slot};
+     * the slot's other bytes become STACK_MISC unless zero or uninitialised.
+     */
+    private void saveRegisterState(FuncState f, int slot, Reg reg, int size) {
+        int base = slot * 8;
+        f.spilled[slot] = reg;
+        for (int j = 0; j < size; j++) f.slotType[base + j] = FuncState.STACK_SPILL;
+        for (int j = size; j < 8; j++) {
+            byte t = f.slotType[base + j];
+            // The kernel (mark_stack_slot_misc) turns uninitialised bytes into STACK_MISC unless they may be
+            // read anyway; OBPF keeps them uninitialised, so its policy of refusing such reads holds.
+            if (t == FuncState.STACK_ZERO || t == FuncState.STACK_INVALID) continue;
+            f.slotType[base + j] = FuncState.STACK_MISC;
+        }
+    }
+
+    /** Bytes of the spill in {@code slot}: the STACK_SPILL run from its lowest byte. */
+    private static int spillSize(FuncState f, int slot) {
+        int n = 0;
+        while (n < 8 && f.slotType[slot * 8 + n] == FuncState.STACK_SPILL) n++;
+        return n;
+    }
+
+    /** Bits a scalar's unsigned maximum needs (get_reg_width). */
+    private static int regWidth(Reg r) {
+        return 64 - Long.numberOfLeadingZeros(r.s().umax());
+    }
+
+    /**
+     * check_stack_write_fixed_off: a scalar written at the start of a slot, or a pointer, is
+     * spilled (narrow scalar spills too, as the kernel tracks them for privileged loaders);
+     * other writes make their bytes STACK_ZERO (a zero value) or STACK_MISC. {@code value} null:
+     * an unknown value not from a register (atomics).
+     */
     private void writeStackFixed(FuncState f, int fpOff, int size, Reg value) {
         int i = FuncState.index(fpOff);
-        if (value.isPointer()) {
+        int slot = i / 8;
+        if (value != null && value.isPointer()) {
             if (size != 8) throw reject("invalid size of register spill");
             if (f.frameNo != st.curFrame() && value.type() == RegType.PTR_TO_STACK) {
                 throw reject("cannot spill pointers to stack into stack frame of the caller");
             }
-        }
-        scrubSpills(f, i, i + size);
-        if (size == 8) {
-            for (int j = 0; j < 8; j++) f.slotType[i + j] = FuncState.STACK_SPILL;
-            f.spilled[i / 8] = value;
+            saveRegisterState(f, slot, value, size);
             return;
         }
-        boolean zero = value.isConst() && (value.s().constValue() & ((1L << (size * 8)) - 1)) == 0;
+        if (value != null && i % 8 == 0) {
+            Reg v = value;
+            if (regWidth(v) <= 8 * size) {
+                if (v.id() == 0 && !v.s().isConst() && spillSrc >= 0) {
+                    // assign_scalar_id_before_mov: the register and its spilled copy refine together
+                    v = v.withId(++idGen);
+                    st.regs()[spillSrc] = v;
+                }
+            } else {
+                v = v.withId(0); // a narrowing spill breaks the link
+            }
+            saveRegisterState(f, slot, v, size);
+            return;
+        }
+        scrubSpills(f, i, i + size);
+        boolean zero = value != null && value.isConst() && value.s().constValue() == 0;
         for (int j = 0; j < size; j++) f.slotType[i + j] = zero ? FuncState.STACK_ZERO : FuncState.STACK_MISC;
     }
 
     /** check_stack_read_fixed_off. */
     private Reg readStackFixed(FuncState f, int fpOff, int size) {
         int i = FuncState.index(fpOff);
-        Reg sp = f.spilled[i / 8];
-        if (sp != null && f.slotType[i] == FuncState.STACK_SPILL) {
-            if (size == 8) return sp;
+        int slot = i / 8;
+        Reg sp = f.spilled[slot];
+        if (sp != null) {
+            int spillSize = spillSize(f, slot);
+            if (size == 8 && spillSize == 8) return sp;
             if (!sp.isScalar()) throw reject("invalid size of register fill");
-            if (sp.s().isConst()) {
-                long v = sp.s().constValue() >>> (8 * (i % 8));
-                return Reg.known(v & ((1L << (size * 8)) - 1));
+            if (size <= spillSize && i % 8 == 0) {
+                // a narrow fill copies the register; the load truncates it
+                return regWidth(sp) > size * 8 ? sp.withId(0) : sp;
             }
+            int spills = 0;
+            int zeros = 0;
+            for (int k = 0; k < size; k++) {
+                byte t = f.slotType[i + k];
+                if (t == FuncState.STACK_SPILL) spills++;
+                else if (t == FuncState.STACK_ZERO) zeros++;
+                else if (t == FuncState.STACK_INVALID && !opts.allowUninitStack()) {
+                    throw reject("invalid read from stack off " + fpOff + "+" + k + " size " + size);
+                }
+            }
+            if (spills == size && sp.isConst() && sp.s().constValue() == 0 || zeros == size) return Reg.known(0);
             return Reg.UNKNOWN;
         }
         boolean allZero = true;
         for (int k = 0; k < size; k++) {
             byte t = f.slotType[i + k];
-            if (t == FuncState.STACK_INVALID) {
-                if (!opts.allowUninitStack()) throw reject("invalid read from stack off " + fpOff + "+" + k + " size " + size);
-                allZero = false;
-                continue;
+            if (t == FuncState.STACK_INVALID && !opts.allowUninitStack()) {
+                throw reject("invalid read from stack off " + fpOff + "+" + k + " size " + size);
             }
-            if (t == FuncState.STACK_SPILL) {
-                Reg x = f.spilled[(i + k) / 8];
-                if (x != null && !x.isScalar()) throw reject("invalid size of register fill");
-                allZero &= x != null && x.isConst() && x.s().constValue() == 0;
-            } else if (t != FuncState.STACK_ZERO) {
-                allZero = false;
-            }
+            allZero &= t == FuncState.STACK_ZERO;
         }
         return allZero ? Reg.known(0) : Reg.UNKNOWN;
+    }
+
+    /**
+     * get_constant_map_key: the key a stack pointer points to when the verifier knows it (zero
+     * bytes, or a spilled constant of exactly the key's size); -1 otherwise.
+     */
+    private long constantMapKey(Reg key, int keySize) {
+        if (key.type() != RegType.PTR_TO_STACK || !key.s().isConst()) return -1;
+        FuncState f = st.frames.get(key.frameNo());
+        long off = key.off() + key.s().constValue();
+        if (off < -MAX_BPF_STACK || off >= 0) return -1;
+        int i = FuncState.index((int) off);
+        int end = (i / 8 + 1) * 8;
+        int zeros = 0;
+        for (int k = i; k < end && f.slotType[k] == FuncState.STACK_ZERO; k++) zeros++;
+        if (zeros >= keySize) return 0;
+        Reg sp = f.spilled[i / 8];
+        if (sp == null || !sp.isScalar()) return -1;
+        int spills = 0;
+        for (int k = i; k < end && f.slotType[k] == FuncState.STACK_SPILL; k++) spills++;
+        if (spills != keySize || !sp.s().isConst()) return -1;
+        return sp.s().constValue();
     }
 
     private void checkAtomic(DecodedInsn d, Reg[] regs) {
@@ -986,7 +1082,7 @@ public final class Verifier {
         // The atomic reads the old value and writes a new one through dst.
         Reg old = access(d.dst(), d.off(), size, false, null, false, true);
         if (old.isPointer()) throw reject("atomic operation on a spilled pointer is not allowed");
-        access(d.dst(), d.off(), size, true, Reg.UNKNOWN, false, true);
+        access(d.dst(), d.off(), size, true, null, false, true);
         Reg fetched = Reg.scalar(old.s().truncate(size));
         if (d.kind() == InsnKind.ATOMIC_CMPXCHG) regs[0] = fetched;
         else if (d.kind().isFetch()) regs[d.src()] = fetched;
@@ -1020,6 +1116,8 @@ public final class Verifier {
         long allocSize = -1;
         int releaseRef = 0;
         int callbackTarget = -1;
+        long constKey = -1;
+        msizeMax = 0;
         List<HelperProto.Arg> args = proto.args();
         for (int i = 0; i < args.size(); i++) {
             int regno = i + 1;
@@ -1041,6 +1139,7 @@ public final class Verifier {
                     MapSpec m = maps.get(mapIdx);
                     int size = a == HelperProto.Arg.PTR_TO_MAP_KEY ? m.keySize() : m.valueSize();
                     helperMemAccess(regno, r, size, a == HelperProto.Arg.PTR_TO_UNINIT_MAP_VALUE);
+                    if (a == HelperProto.Arg.PTR_TO_MAP_KEY && elidesValueNullness(m.type())) constKey = constantMapKey(r, size);
                 }
                 case PTR_TO_MEM, PTR_TO_MEM_OR_NULL, PTR_TO_UNINIT_MEM -> {
                     if (a == HelperProto.Arg.PTR_TO_MEM_OR_NULL && r.isConst() && r.s().constValue() == 0) break;
@@ -1051,6 +1150,7 @@ public final class Verifier {
                     Reg mem = regs[regno - 1];
                     boolean zeroOk = a == HelperProto.Arg.CONST_SIZE_OR_ZERO;
                     Scalar s = r.s();
+                    msizeMax = s.umax();
                     if (s.smin() < 0) {
                         throw reject("R" + regno + " min value is negative, either use unsigned or 'var &= const'");
                     }
@@ -1113,19 +1213,30 @@ public final class Verifier {
             enterCallback(d, id, callbackTarget, mapIdx);
             return;
         }
-        finishHelperCall(st, proto, mapIdx, allocSize);
+        // A lookup in an array at a known index in range cannot fail: no null check needed.
+        boolean notNull = id == HelperProto.MAP_LOOKUP_ELEM && mapIdx >= 0 && elidesValueNullness(maps.get(mapIdx).type())
+                && constKey >= 0 && constKey < Integer.toUnsignedLong(maps.get(mapIdx).maxEntries());
+        finishHelperCall(st, proto, mapIdx, allocSize, notNull);
         st.insn = insnIdx + 1;
     }
 
-    /** R0 and the clobbered registers after a helper returns. */
-    private void finishHelperCall(State s, HelperProto proto, int mapIdx, long allocSize) {
+    /** meta->msize_max_value: the largest size the last size argument may have. */
+    private long msizeMax;
+
+    /** can_elide_value_nullness. */
+    private static boolean elidesValueNullness(MapType t) {
+        return t == MapType.ARRAY || t == MapType.PERCPU_ARRAY;
+    }
+
+    /** R0 and the clobbered registers after a helper returns; {@code notNull}: a map value that cannot be null. */
+    private void finishHelperCall(State s, HelperProto proto, int mapIdx, long allocSize, boolean notNull) {
         Reg[] regs = s.regs();
         for (int r = 1; r <= 5; r++) regs[r] = Reg.NOT_INIT;
         switch (proto.ret()) {
-            case INTEGER -> regs[0] = Reg.UNKNOWN;
+            case INTEGER -> regs[0] = Reg.scalar(retvalRange(proto.id()));
             case VOID -> regs[0] = Reg.NOT_INIT;
-            case PTR_TO_MAP_VALUE_OR_NULL -> regs[0] = Reg.pointer(RegType.PTR_TO_MAP_VALUE, 0).withMap(mapIdx)
-                    .withMaybeNull(true).withId(++idGen);
+            case PTR_TO_MAP_VALUE_OR_NULL -> regs[0] = notNull ? Reg.pointer(RegType.PTR_TO_MAP_VALUE, 0).withMap(mapIdx)
+                    : Reg.pointer(RegType.PTR_TO_MAP_VALUE, 0).withMap(mapIdx).withMaybeNull(true).withId(++idGen);
             case PTR_TO_RINGBUF_MEM_OR_NULL -> {
                 int id = ++idGen;
                 regs[0] = Reg.pointer(RegType.PTR_TO_MEM, 0).withMem(allocSize, true).withMaybeNull(true).withId(id).withRef(id);
@@ -1133,6 +1244,42 @@ public final class Verifier {
             }
         }
         if (changesPktData(proto.id())) clearAllPktPointers(s);
+    }
+
+    /**
+     * do_refine_retval_range: the processor number is below nr_cpu_ids; the string and stack
+     * readers return at most the size they were given, or a negative errno.
+     */
+    private Scalar retvalRange(int id) {
+        return switch (id) {
+            case HelperProto.GET_SMP_PROCESSOR_ID -> Scalar.unsignedRange(0, NR_CPU_IDS - 1);
+            case HelperProto.GET_STACK, HelperProto.PROBE_READ_USER_STR, HelperProto.PROBE_READ_KERNEL_STR ->
+                    Scalar.signedRangeBoth(-MAX_ERRNO, msizeMax);
+            default -> Scalar.UNKNOWN;
+        };
+    }
+
+    static final int MAX_ERRNO = 4095;
+
+    /**
+     * The kernel's nr_cpu_ids: one more than the highest possible CPU
+     * ({@code /sys/devices/system/cpu/possible}); the processor count where that cannot be read.
+     * bpf_get_smp_processor_id returns less.
+     */
+    static final int NR_CPU_IDS = nrCpuIds();
+
+    private static int nrCpuIds() {
+        int n = Runtime.getRuntime().availableProcessors();
+        try {
+            String s = Files.readString(Path.of("/sys/devices/system/cpu/possible")).strip();
+            for (String part : s.split(",")) {
+                String[] r = part.split("-");
+                n = Math.max(n, Integer.parseInt(r[r.length - 1]) + 1);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no sysfs: the JVM's count
+        }
+        return n;
     }
 
     /** bpf_helper_changes_pkt_data. */
@@ -1180,7 +1327,7 @@ public final class Verifier {
     private void enterCallback(DecodedInsn d, int id, int target, int mapIdx) {
         HelperProto proto = HelperProto.forProgram(type, id);
         State done = st.copy();
-        finishHelperCall(done, proto, mapIdx, -1);
+        finishHelperCall(done, proto, mapIdx, -1, false);
         done.insn = insnIdx + 1;
         done.prevInsn = insnIdx;
         push(done);
@@ -1286,7 +1433,7 @@ public final class Verifier {
         Reg r0 = readReg(0);
         if (st.frames.size() > 1) {
             FuncState callee = st.cur();
-            if (r0.type() == RegType.PTR_TO_STACK && r0.frameNo() == callee.frameNo) {
+            if (r0.type() == RegType.PTR_TO_STACK) { // even the caller's: the kernel is conservative
                 throw reject("cannot return stack pointer to the caller");
             }
             if (callee.callback) {
