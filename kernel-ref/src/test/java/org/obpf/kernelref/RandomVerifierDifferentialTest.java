@@ -60,6 +60,16 @@ class RandomVerifierDifferentialTest {
                 .withAllowUninitStack(true).withLogLevel(logLevel));
     }
 
+    /**
+     * The one documented difference: a call of a helper number the kernel does not have
+     * (&ge; __BPF_FUNC_MAX_ID) on a path no execution takes. OBPF's instruction decoder (api)
+     * refuses it before verification, the kernel only on paths it walks (and then removes the dead
+     * code); OBPF's prelinker has no dead-code removal and would refuse it anyway.
+     */
+    static boolean deadUnknownHelper(VerifierResult ours) {
+        return ours.processed() == 0 && ours.error().startsWith("invalid func unknown#");
+    }
+
     static String listing(long[] insns) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < insns.length; i++) {
@@ -77,6 +87,7 @@ class RandomVerifierDifferentialTest {
             RandomPrograms gen = new RandomPrograms(SEED);
             int bothAccept = 0;
             int bothReject = 0;
+            int unknownHelper = 0;
             long obpfNanos = 0;
             List<String> disagreements = new ArrayList<>();
             Map<String, Integer> kinds = new TreeMap<>();
@@ -94,6 +105,10 @@ class RandomVerifierDifferentialTest {
                     slowestRecipe = "#" + g.index() + " " + ours + " [" + g.recipe() + "]";
                 }
                 KernelVerdict k = kernel(g, maps, 0);
+                if (!ours.accepted() && k.accepted() && deadUnknownHelper(ours)) {
+                    unknownHelper++;
+                    continue;
+                }
                 if (ours.accepted() == k.accepted()) {
                     if (ours.accepted()) bothAccept++;
                     else {
@@ -111,9 +126,10 @@ class RandomVerifierDifferentialTest {
                             + listing(g.insns()) + "--- obpf:\n" + ol.log() + "--- kernel:\n" + kl.log());
                 }
             }
-            int disagree = COUNT - bothAccept - bothReject;
-            System.out.printf("random programs (seed %#x): %d, both accept %d, both reject %d, disagree %d; OBPF %.1f us/program%n",
-                    SEED, COUNT, bothAccept, bothReject, disagree, obpfNanos / 1e3 / COUNT);
+            int disagree = COUNT - bothAccept - bothReject - unknownHelper;
+            System.out.printf("random programs (seed %#x): %d, both accept %d, both reject %d, disagree %d, "
+                    + "documented difference (unknown helper on a dead path) %d; OBPF %.1f us/program%n",
+                    SEED, COUNT, bothAccept, bothReject, disagree, unknownHelper, obpfNanos / 1e3 / COUNT);
             System.out.println("slowest for OBPF: " + slowest / 1000 + " us: " + slowestRecipe);
             System.out.println("why both reject:");
             rejectReasons.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue())

@@ -469,7 +469,7 @@ public final class Verifier {
     private Reg pointerAlu(DecodedInsn d, int op, boolean alu32, Reg dr, Reg sr) {
         int dst = d.dst();
         if (dr.isPointer() && sr.isPointer()) {
-            if (op == BPF_SUB && !alu32) return Reg.UNKNOWN; // pointer difference (privileged)
+            if (op == BPF_SUB) return Reg.UNKNOWN; // pointer difference, 32-bit too (privileged)
             throw reject("R" + dst + " pointer " + ALU_STRING[op >> 4] + " pointer prohibited");
         }
         boolean dstIsPtr = dr.isPointer();
@@ -746,7 +746,7 @@ public final class Verifier {
         if (!st.refs.isEmpty()) throw reject("BPF_LD_[ABS|IND] would lead to reference leak");
         if (d.kind() == InsnKind.LD_IND) readReg(d.src());
         for (int r = 1; r <= 5; r++) regs[r] = Reg.NOT_INIT;
-        regs[0] = Reg.scalar(Scalar.UNKNOWN.truncate(d.sizeBytes()));
+        regs[0] = Reg.UNKNOWN; // check_ld_abs: mark_reg_unknown, the load's width is not used
     }
 
     // ------------------------------------------------------------------ memory
@@ -1337,7 +1337,7 @@ public final class Verifier {
         Reg[] caller = st.regs();
         FuncState callee = new FuncState(st.frames.size(), insnIdx, subprogOf[target], true);
         if (id == HelperProto.LOOP) {
-            callee.regs[1] = Reg.scalar(Scalar.UNKNOWN.zext32()); // u32 index
+            callee.regs[1] = Reg.UNKNOWN; // the u32 index, but set_loop_callback_state leaves it unbounded
             callee.regs[2] = caller[3];
         } else {
             callee.regs[1] = Reg.pointer(RegType.CONST_PTR_TO_MAP, 0).withMap(mapIdx);
