@@ -288,6 +288,7 @@ public final class Verifier {
             }
             int cls = insns[insnIdx].bpfClass();
             if (cls == BPF_JMP || cls == BPF_JMP32) jmpsProcessed++;
+            st.histPush(insnIdx, st.curFrame());
             boolean pathDone = step(insns[insnIdx]);
             if (pathDone) {
                 endPath(st);
@@ -460,6 +461,9 @@ public final class Verifier {
         }
         if (dr.isPointer() || sr.isPointer()) {
             regs[dst] = pointerAlu(d, op, alu32, dr, sr);
+            // the offset's value decides where the pointer points (adjust_reg_min_max_vals)
+            if (dr.isScalar()) markPrecise(dst);
+            if (d.srcIsReg() && sr.isScalar()) markPrecise(d.src());
             return;
         }
         regs[dst] = Reg.scalar(Scalar.alu(op, alu32, dr.s(), sr.s()));
@@ -559,6 +563,13 @@ public final class Verifier {
         Reg sr = d.srcIsReg() ? readReg(d.src()) : Reg.known(d.imm());
         int target = d.target();
         int pred = branchTaken(op, jmp32, dr, sr);
+        if (pred >= 0) {
+            // the outcome rests on the values: they must be precise (check_cond_jmp_op)
+            markPreciseIfScalar(d.dst(), dr);
+            if (d.srcIsReg()) markPreciseIfScalar(d.src(), sr);
+        } else {
+            histLinked(dr.isScalar() ? dr.id() : 0, sr.isScalar() && d.srcIsReg() ? sr.id() : 0);
+        }
         if (pred == 1) {
             st.prevInsn = insnIdx;
             st.insn = target;
@@ -573,6 +584,16 @@ public final class Verifier {
         other.prevInsn = insnIdx;
         boolean takenOk = refineBranch(other, d, op, jmp32);
         boolean fallOk = refineBranch(st, d, Scalar.negate(op), jmp32);
+        if (dr.isPointer() != sr.isPointer() && d.srcIsReg()) {
+            // a pointer against a register: a null check rests on that register being 0
+            if (sr.isScalar()) markPrecise(d.src());
+            if (dr.isScalar()) markPrecise(d.dst());
+        }
+        if (!takenOk || !fallOk) {
+            // one side is impossible because of the values: as good as a known outcome
+            markPreciseIfScalar(d.dst(), dr);
+            if (d.srcIsReg()) markPreciseIfScalar(d.src(), sr);
+        }
         if (takenOk && fallOk) {
             push(other);
         } else if (takenOk) {
@@ -900,6 +921,7 @@ public final class Verifier {
         }
         noteDepth(f, (int) -minOff);
         if (v.isConst()) {
+            histSlot(f.frameNo, FuncState.index((int) minOff) / 8);
             if (write) {
                 writeStackFixed(f, (int) minOff, size, value);
                 return null;
@@ -911,6 +933,7 @@ public final class Verifier {
         if (write) {
             // check_stack_write_var_off: zero stays zero only where it was
             boolean zero = value != null && value.isConst() && value.s().constValue() == 0;
+            if (zero && spillSrc >= 0) markPrecise(spillSrc);
             scrubSpills(f, lo, hi);
             for (int i = lo; i < hi; i++) {
                 f.slotType[i] = zero && f.slotType[i] == FuncState.STACK_ZERO ? FuncState.STACK_ZERO : FuncState.STACK_MISC;
@@ -1009,6 +1032,7 @@ public final class Verifier {
         }
         scrubSpills(f, i, i + size);
         boolean zero = value != null && value.isConst() && value.s().constValue() == 0;
+        if (zero && spillSrc >= 0) markPrecise(spillSrc); // STACK_ZERO rests on the value
         for (int j = 0; j < size; j++) f.slotType[i + j] = zero ? FuncState.STACK_ZERO : FuncState.STACK_MISC;
     }
 
@@ -1074,6 +1098,7 @@ public final class Verifier {
     private void checkAtomic(DecodedInsn d, Reg[] regs) {
         readReg(d.src());
         Reg dst = readReg(d.dst());
+        if (dst.type() == RegType.PTR_TO_STACK) histFallback(); // backtracking does not follow values through stack atomics
         if (d.kind() == InsnKind.ATOMIC_CMPXCHG) readReg(0);
         if (dst.type() == RegType.PTR_TO_CTX || dst.type().isPacket()) {
             throw reject("BPF_ATOMIC stores into R" + d.dst() + " " + dst.typeName() + " is not allowed");
@@ -1139,10 +1164,16 @@ public final class Verifier {
                     MapSpec m = maps.get(mapIdx);
                     int size = a == HelperProto.Arg.PTR_TO_MAP_KEY ? m.keySize() : m.valueSize();
                     helperMemAccess(regno, r, size, a == HelperProto.Arg.PTR_TO_UNINIT_MAP_VALUE);
-                    if (a == HelperProto.Arg.PTR_TO_MAP_KEY && elidesValueNullness(m.type())) constKey = constantMapKey(r, size);
+                    if (a == HelperProto.Arg.PTR_TO_MAP_KEY && elidesValueNullness(m.type())) {
+                        constKey = constantMapKey(r, size);
+                        if (constKey >= 0) markPreciseSlot(r.frameNo(), FuncState.index((int) (r.off() + r.s().constValue())) / 8);
+                    }
                 }
                 case PTR_TO_MEM, PTR_TO_MEM_OR_NULL, PTR_TO_UNINIT_MEM -> {
-                    if (a == HelperProto.Arg.PTR_TO_MEM_OR_NULL && r.isConst() && r.s().constValue() == 0) break;
+                    if (a == HelperProto.Arg.PTR_TO_MEM_OR_NULL && r.isConst() && r.s().constValue() == 0) {
+                        markPrecise(regno);
+                        break;
+                    }
                     memArgType(regno, r, true);
                 }
                 case CONST_SIZE, CONST_SIZE_OR_ZERO -> {
@@ -1151,6 +1182,7 @@ public final class Verifier {
                     boolean zeroOk = a == HelperProto.Arg.CONST_SIZE_OR_ZERO;
                     Scalar s = r.s();
                     msizeMax = s.umax();
+                    markPrecise(regno);
                     if (s.smin() < 0) {
                         throw reject("R" + regno + " min value is negative, either use unsigned or 'var &= const'");
                     }
@@ -1161,6 +1193,7 @@ public final class Verifier {
                         throw reject("R" + regno + " unbounded memory access, use 'var &= const' or 'if (var < const)'");
                     }
                     boolean nullMem = mem.isConst() && mem.s().constValue() == 0;
+                    if (nullMem) markPrecise(regno - 1);
                     if (nullMem) {
                         if (s.umax() != 0) expected(regno - 1, mem, "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem");
                     } else if (s.umax() > 0) {
@@ -1171,6 +1204,7 @@ public final class Verifier {
                     if (!r.isScalar()) expected(regno, r, "scalar");
                     if (!r.s().isConst()) throw reject("R" + regno + " is not a known constant'");
                     allocSize = r.s().constValue();
+                    markPrecise(regno);
                 }
                 case PTR_TO_CTX -> {
                     if (r.type() != RegType.PTR_TO_CTX) expected(regno, r, "ctx");
@@ -1192,6 +1226,7 @@ public final class Verifier {
                 }
                 case PTR_TO_STACK_OR_NULL -> {
                     boolean isNull = r.isConst() && r.s().constValue() == 0;
+                    if (isNull) markPrecise(regno);
                     if (!isNull && r.type() != RegType.PTR_TO_STACK) expected(regno, r, "fp");
                 }
                 case PTR_TO_CONST_STR -> {
@@ -1325,6 +1360,7 @@ public final class Verifier {
      * call, so iterations are explored until the state at the call repeats.
      */
     private void enterCallback(DecodedInsn d, int id, int target, int mapIdx) {
+        histFallback(); // backtracking does not follow values through callback frames
         HelperProto proto = HelperProto.forProgram(type, id);
         State done = st.copy();
         finishHelperCall(done, proto, mapIdx, -1, false);
@@ -1437,6 +1473,8 @@ public final class Verifier {
                 throw reject("cannot return stack pointer to the caller");
             }
             if (callee.callback) {
+                histFallback();
+                if (r0.isScalar()) markPrecise(0);
                 if (!r0.isScalar() || r0.s().smin() < 0 || r0.s().smax() > 1) {
                     throw reject(invalidScalar("At callback return", r0, 0, 1));
                 }
@@ -1460,6 +1498,7 @@ public final class Verifier {
             if (!r0.isScalar()) {
                 throw reject("At program exit the register R0 is not a known value (" + r0.typeName() + ")");
             }
+            markPrecise(0);
             if (r0.s().smin() < range[0] || r0.s().smax() > range[1]) {
                 throw reject(invalidScalar("At program exit", r0, range[0], range[1]));
             }
@@ -1475,6 +1514,281 @@ public final class Verifier {
         if (r.isScalar() && r.s().smax() < Long.MAX_VALUE) { sb.append(" smax=").append(r.s().smax()); unknown = false; }
         if (unknown) sb.append(" unknown scalar value");
         return sb.append(" should have been in [").append(min).append(", ").append(max).append(']').toString();
+    }
+
+
+    // ------------------------------------------------------------------ precision (mark_chain_precision)
+
+    // History entry, word 0: insn (bits 0-31), stack slot + 1 (32-39), the slot's frame (40-47),
+    // frame (48-55), FALLBACK (bit 56); word 1: registers linked to a compared one; word 2: their
+    // spilled copies (stack slots of the same frame).
+    private static final long H_FALLBACK = 1L << 56;
+
+    private int histAt() {
+        return (st.histLen - 1) * State.HIST_WORDS;
+    }
+
+    /** The current instruction accessed stack slot {@code slot} of frame {@code frame} at a fixed offset. */
+    private void histSlot(int frame, int slot) {
+        if (st.histLen == 0) return;
+        int at = histAt();
+        st.hist[at] = st.hist[at] & ~(0xffffL << 32) | (long) (slot + 1) << 32 | (long) frame << 40;
+    }
+
+    /** The current instruction moves values in a way backtracking does not follow: precision falls back to everything. */
+    private void histFallback() {
+        if (st.histLen == 0) return;
+        st.hist[histAt()] |= H_FALLBACK;
+    }
+
+    /** Registers and spilled scalars linked (same id) to the compared scalars: a branch refines them all. */
+    private void histLinked(int id1, int id2) {
+        if (id1 == 0 && id2 == 0 || st.histLen == 0) return;
+        long regs = 0;
+        long slots = 0;
+        for (int fi = 0; fi < st.frames.size(); fi++) {
+            FuncState f = st.frames.get(fi);
+            boolean top = fi == st.curFrame();
+            for (int r = 0; r < 10; r++) {
+                Reg x = f.regs[r];
+                if (x.isScalar() && x.id() != 0 && (x.id() == id1 || x.id() == id2)) {
+                    if (!top) {
+                        histFallback();
+                        return;
+                    }
+                    regs |= 1L << r;
+                }
+            }
+            for (int k = 0; k < FuncState.SLOTS; k++) {
+                Reg x = f.spilled[k];
+                if (x != null && x.isScalar() && x.id() != 0 && (x.id() == id1 || x.id() == id2)) {
+                    if (!top) {
+                        histFallback();
+                        return;
+                    }
+                    slots |= 1L << k;
+                }
+            }
+        }
+        int at = histAt();
+        st.hist[at + 1] = regs;
+        st.hist[at + 2] = slots;
+    }
+
+    /** What backtracking still looks for: per frame, registers and stack slots. */
+    private static final class Backtrack {
+        final int[] regs = new int[MAX_CALL_FRAMES + 1];
+        final long[] slots = new long[MAX_CALL_FRAMES + 1];
+
+        boolean empty() {
+            for (int i = 0; i < regs.length; i++) if (regs[i] != 0 || slots[i] != 0) return false;
+            return true;
+        }
+    }
+
+    private void markPreciseIfScalar(int regno, Reg r) {
+        if (r.isScalar()) markPrecise(regno);
+    }
+
+    /** mark_chain_precision of register {@code regno} of the current frame, as it was before this instruction. */
+    private void markPrecise(int regno) {
+        if (regno == 10) return;
+        Backtrack bt = new Backtrack();
+        bt.regs[st.curFrame()] = 1 << regno;
+        backtrack(bt, true);
+    }
+
+    /** mark_chain_precision of the scalar spilled in {@code slot} of frame {@code frame}. */
+    private void markPreciseSlot(int frame, int slot) {
+        Backtrack bt = new Backtrack();
+        bt.slots[frame] = 1L << slot;
+        backtrack(bt, true);
+    }
+
+    /**
+     * __mark_chain_precision: walks the path back through the history of the current state and
+     * of each checkpoint before it, turning the wanted registers and slots into the ones they came
+     * from, and marks them precise in every checkpoint on the way. {@code skipCurrent}: the last
+     * history entry is the instruction being checked, whose inputs are the ones wanted.
+     */
+    private void backtrack(Backtrack bt, boolean skipCurrent) {
+        long[] h = st.hist;
+        int n = st.histLen - (skipCurrent && st.histLen > 0 ? 1 : 0);
+        State.Checkpoint cp = st.parent;
+        while (true) {
+            for (int i = n - 1; i >= 0; i--) {
+                if (!backtrackInsn(h, i * State.HIST_WORDS, bt)) {
+                    markAllPrecise(cp);
+                    return;
+                }
+                if (bt.empty()) return;
+            }
+            if (cp == null) return;
+            if (!markInState(cp.state, bt)) return;
+            h = cp.hist;
+            n = cp.histLen;
+            cp = cp.parent;
+        }
+    }
+
+    /**
+     * Marks the wanted scalars precise in a stored state; drops what is not a scalar there and what
+     * was precise already (its own backtracking went on from there). False when nothing is left.
+     */
+    private static boolean markInState(State s, Backtrack bt) {
+        boolean left = false;
+        for (int fi = 0; fi < s.frames.size(); fi++) {
+            FuncState f = s.frames.get(fi);
+            int regs = bt.regs[fi];
+            for (int r = 0; regs != 0 && r < 10; r++) {
+                if ((regs & (1 << r)) == 0) continue;
+                Reg x = f.regs[r];
+                if (!x.isScalar() || x.precise()) {
+                    regs &= ~(1 << r);
+                } else {
+                    f.regs[r] = x.withPrecise(true);
+                }
+            }
+            bt.regs[fi] = regs;
+            long slots = bt.slots[fi];
+            for (int k = 0; slots != 0 && k < FuncState.SLOTS; k++) {
+                if ((slots & (1L << k)) == 0) continue;
+                Reg x = f.spilled[k];
+                if (x == null || !x.isScalar() || x.precise()) {
+                    slots &= ~(1L << k);
+                } else {
+                    f.spilled[k] = x.withPrecise(true);
+                }
+            }
+            bt.slots[fi] = slots;
+            left |= regs != 0 || slots != 0;
+        }
+        for (int fi = s.frames.size(); fi < bt.regs.length; fi++) {
+            bt.regs[fi] = 0;
+            bt.slots[fi] = 0;
+        }
+        return left;
+    }
+
+    /** mark_all_scalars_precise: every scalar of {@code cp} and of every checkpoint before it. */
+    private static void markAllPrecise(State.Checkpoint cp) {
+        for (; cp != null; cp = cp.parent) {
+            for (FuncState f : cp.state.frames) {
+                for (int r = 0; r < 10; r++) {
+                    if (f.regs[r].isScalar() && !f.regs[r].precise()) f.regs[r] = f.regs[r].withPrecise(true);
+                }
+                for (int k = 0; k < FuncState.SLOTS; k++) {
+                    Reg x = f.spilled[k];
+                    if (x != null && x.isScalar() && !x.precise()) f.spilled[k] = x.withPrecise(true);
+                }
+            }
+        }
+    }
+
+    /** backtrack_insn: what the wanted values were before one instruction. False: give up (fall back). */
+    private boolean backtrackInsn(long[] h, int at, Backtrack bt) {
+        long w = h[at];
+        if ((w & H_FALLBACK) != 0) return false;
+        int insn = (int) w;
+        int fr = (int) (w >>> 48) & 0xff;
+        int slotPlus1 = (int) (w >>> 32) & 0xff;
+        int slotFrame = (int) (w >>> 40) & 0xff;
+        DecodedInsn d = insns[insn];
+        int dstBit = 1 << d.dst();
+        int srcBit = 1 << d.src();
+        int regs = bt.regs[fr];
+        switch (d.kind().group()) {
+            case ALU -> {
+                switch (d.kind()) {
+                    case MOV, MOVSX -> {
+                        if ((regs & dstBit) != 0) {
+                            regs &= ~dstBit;
+                            if (d.srcIsReg()) regs |= srcBit;
+                        }
+                    }
+                    case NEG, LE, BE, BSWAP -> { }
+                    default -> {
+                        if ((regs & dstBit) != 0 && d.srcIsReg()) regs |= srcBit;
+                    }
+                }
+            }
+            case LD_IMM64 -> regs &= ~dstBit;
+            case LOAD -> {
+                if ((regs & dstBit) != 0) {
+                    regs &= ~dstBit;
+                    if (slotPlus1 != 0) bt.slots[slotFrame] |= 1L << (slotPlus1 - 1);
+                }
+            }
+            case STORE -> {
+                if (slotPlus1 != 0 && (bt.slots[slotFrame] & (1L << (slotPlus1 - 1))) != 0) {
+                    bt.slots[slotFrame] &= ~(1L << (slotPlus1 - 1));
+                    if (d.kind() == InsnKind.STX) regs |= srcBit;
+                }
+            }
+            case ATOMIC -> {
+                if (d.kind() == InsnKind.ATOMIC_CMPXCHG) regs &= ~1;
+                else if (d.kind().isFetch()) regs &= ~srcBit;
+            }
+            case LD_PACKET -> regs &= ~Liveness.CALLER_SAVED;
+            case JMP -> {
+                if (d.kind().isConditionalJump()) {
+                    long linkedRegs = h[at + 1];
+                    long linkedSlots = h[at + 2];
+                    if ((regs & linkedRegs) != 0 || (bt.slots[fr] & linkedSlots) != 0) {
+                        regs |= (int) linkedRegs;
+                        bt.slots[fr] |= linkedSlots;
+                    }
+                    if (d.srcIsReg() && (regs & (dstBit | srcBit)) != 0) regs |= dstBit | srcBit;
+                }
+            }
+            case CALL -> {
+                if (d.kind() == InsnKind.CALL_LOCAL) {
+                    // before the call: the callee's arguments were the caller's R1-R5
+                    int callee = bt.regs[fr + 1];
+                    regs = regs & ~Liveness.CALLER_SAVED | callee & Liveness.ARGS;
+                    bt.regs[fr + 1] = 0;
+                    bt.slots[fr + 1] = 0;
+                } else {
+                    regs &= ~Liveness.CALLER_SAVED;
+                }
+            }
+            case EXIT -> {
+                if (fr > 0) {
+                    // after the exit the caller's R0 was the callee's; its R1-R5 were unset
+                    int caller = bt.regs[fr - 1];
+                    bt.regs[fr - 1] = caller & ~Liveness.CALLER_SAVED;
+                    if ((caller & 1) != 0) regs |= 1;
+                }
+            }
+        }
+        bt.regs[fr] = regs & ~(1 << 10);
+        return true;
+    }
+
+    /**
+     * propagate_precision: a path pruned by a stored state needs, along its own checkpoints, the
+     * precision the stored state's exploration needed.
+     */
+    private void propagatePrecision(State old) {
+        Backtrack bt = new Backtrack();
+        boolean any = false;
+        for (int fi = 0; fi < old.frames.size(); fi++) {
+            FuncState f = old.frames.get(fi);
+            for (int r = 0; r < 10; r++) {
+                if (f.regs[r].isScalar() && f.regs[r].precise()) {
+                    bt.regs[fi] |= 1 << r;
+                    any = true;
+                }
+            }
+            for (int k = 0; k < FuncState.SLOTS; k++) {
+                Reg x = f.spilled[k];
+                if (x != null && x.isScalar() && x.precise()) {
+                    bt.slots[fi] |= 1L << k;
+                    any = true;
+                }
+            }
+        }
+        if (any) backtrack(bt, false);
     }
 
     // ------------------------------------------------------------------ stack depth
@@ -1541,7 +1855,7 @@ public final class Verifier {
                 // The helper bounds the iterations: covering an ancestor ends the iteration.
                 for (List<State.Checkpoint> l : ex.active.values()) {
                     for (State.Checkpoint cp : l) {
-                        if (statesEqual(cp.state, st, false)) return true;
+                        if (statesEqual(cp.state, st, false, false)) return true;
                         widen(cp.state, st);
                     }
                 }
@@ -1549,7 +1863,7 @@ public final class Verifier {
                 List<State.Checkpoint> same = ex.active.get(exactHash(st));
                 if (same != null) {
                     for (State.Checkpoint cp : same) {
-                        if (statesEqual(cp.state, st, true)) throw reject("infinite loop detected at insn " + idx);
+                        if (statesEqual(cp.state, st, true, false)) throw reject("infinite loop detected at insn " + idx);
                     }
                 }
             }
@@ -1557,8 +1871,9 @@ public final class Verifier {
         List<State.Checkpoint> list = ex.done;
         for (int i = 0; i < list.size(); i++) {
             State.Checkpoint cp = list.get(i);
-            if (statesEqual(cp.state, st, false)) {
+            if (statesEqual(cp.state, st, false, true)) {
                 cp.hits++;
+                propagatePrecision(cp.state);
                 return true;
             }
             cp.misses++;
@@ -1576,8 +1891,12 @@ public final class Verifier {
         if (!add) return false;
         prevJmpsProcessed = jmpsProcessed;
         prevInsnProcessed = processed;
-        State copy = st.copy();
+        State copy = st.copyForCheckpoint();
         State.Checkpoint cp = new State.Checkpoint(copy, st.parent);
+        cp.hist = st.hist;
+        cp.histLen = st.histLen;
+        st.hist = new long[State.HIST_WORDS * 16];
+        st.histLen = 0;
         cp.hash = exactHash(copy);
         cp.insn = idx;
         st.parent = cp;
@@ -1660,7 +1979,7 @@ public final class Verifier {
     }
 
     /** states_equal: same frames and references; live registers and the stack covered (or identical when exact). */
-    private boolean statesEqual(State old, State cur, boolean exact) {
+    private boolean statesEqual(State old, State cur, boolean exact, boolean precision) {
         if (old.frames.size() != cur.frames.size()) return false;
         IdMap ids = new IdMap();
         for (int i = 0; i < old.frames.size(); i++) {
@@ -1676,9 +1995,9 @@ public final class Verifier {
             int live = liveIn[at];
             for (int r = 0; r < 11; r++) {
                 if ((live & (1 << r)) == 0 && r != 10) continue;
-                if (!regsafe(o.regs[r], c.regs[r], ids, exact)) return false;
+                if (!regsafe(o.regs[r], c.regs[r], ids, exact, precision)) return false;
             }
-            if (!stacksafe(o, c, ids, exact)) return false;
+            if (!stacksafe(o, c, ids, exact, precision)) return false;
         }
         if (old.refs.size() != cur.refs.size()) return false;
         for (int i = 0; i < old.refs.size(); i++) {
@@ -1708,7 +2027,7 @@ public final class Verifier {
     }
 
     /** regsafe. */
-    static boolean regsafe(Reg old, Reg cur, IdMap ids, boolean exact) {
+    static boolean regsafe(Reg old, Reg cur, IdMap ids, boolean exact, boolean precision) {
         if (exact) {
             return old.type() == cur.type() && old.s().equals(cur.s()) && old.off() == cur.off()
                     && old.range() == cur.range() && old.map() == cur.map() && old.memSize() == cur.memSize()
@@ -1718,7 +2037,10 @@ public final class Verifier {
         if (!old.isInit()) return true;
         if (!cur.isInit()) return false;
         if (old.isScalar()) {
-            if (!cur.isScalar() || !old.s().includes(cur.s())) return false;
+            if (!cur.isScalar()) return false;
+            // no path from the stored state needed this value: any scalar will do
+            if (precision && !old.precise()) return true;
+            if (!old.s().includes(cur.s())) return false;
             return old.id() == 0 || cur.id() != 0 && ids.check(old.id(), cur.id());
         }
         if (old.type() != cur.type() || old.maybeNull() != cur.maybeNull() || old.ringbuf() != cur.ringbuf()
@@ -1731,9 +2053,23 @@ public final class Verifier {
         return ids.check(old.id(), cur.id()) && ids.check(old.refObjId(), cur.refObjId());
     }
 
+    /** True when the 8 bytes of the slot at {@code i} are all STACK_MISC or all STACK_ZERO. */
+    private static boolean uniform(FuncState f, int i) {
+        byte t = f.slotType[i];
+        if (t != FuncState.STACK_MISC && t != FuncState.STACK_ZERO) return false;
+        for (int j = 1; j < 8; j++) if (f.slotType[i + j] != t) return false;
+        return true;
+    }
+
     /** stacksafe. */
-    static boolean stacksafe(FuncState old, FuncState cur, IdMap ids, boolean exact) {
+    static boolean stacksafe(FuncState old, FuncState cur, IdMap ids, boolean exact, boolean precision) {
         for (int i = 0; i < old.slotType.length; i++) {
+            if (precision && !exact && i % 8 == 0 && old.isSpill(i / 8) && old.spilled[i / 8].isScalar()
+                    && !old.spilled[i / 8].precise() && uniform(cur, i)) {
+                // an imprecise spilled scalar matches a slot of unknown (or zero) bytes: scalar_reg_for_stack
+                i += 7;
+                continue;
+            }
             byte ot = old.slotType[i];
             byte ct = cur.slotType[i];
             if (exact) {
@@ -1752,7 +2088,7 @@ public final class Verifier {
                 Reg cs = cur.spilled[i / 8];
                 if (os == null || cs == null) {
                     if (os != cs) return false;
-                } else if (!regsafe(os, cs, ids, exact)) {
+                } else if (!regsafe(os, cs, ids, exact, precision)) {
                     return false;
                 }
             }
