@@ -29,6 +29,12 @@ final class State {
 
     static final int HIST_WORDS = 3;
 
+    /**
+     * Per frame, the stack slots written whole since {@link #parent} (the kernel's
+     * REG_LIVE_WRITTEN): a read of such a slot does not reach the checkpoints before.
+     */
+    long[] written = new long[Verifier.MAX_CALL_FRAMES];
+
     State copy() {
         State s = new State();
         for (FuncState f : frames) s.frames.add(f.copy());
@@ -38,6 +44,7 @@ final class State {
         s.parent = parent;
         s.hist = Arrays.copyOf(hist, Math.max(histLen * HIST_WORDS, HIST_WORDS * 16));
         s.histLen = histLen;
+        s.written = written.clone();
         return s;
     }
 
@@ -118,6 +125,10 @@ final class State {
         /** The instructions from {@link #parent} to here (the path segment that led to this state). */
         long[] hist;
         int histLen;
+        /** Per frame, the stack slots some path from here read before writing them (REG_LIVE_READ). */
+        final long[] read = new long[Verifier.MAX_CALL_FRAMES];
+        /** Per frame, the slots written whole on the segment that led here. */
+        long[] written;
 
         Checkpoint(State state, Checkpoint parent) {
             this.state = state;

@@ -31,8 +31,10 @@ import org.obpf.api.text.Disassembler;
  *
  * <p>Policy: the loader is privileged (CAP_BPF + CAP_PERFMON) except that reading uninitialised
  * stack is refused, as for unprivileged loaders. Pruning compares only registers that are live
- * (a static liveness pass stands in for the kernel's read marks) and compares scalars by range
- * inclusion (there is no precision tracking yet: every scalar counts as precise).
+ * (a static liveness pass), only stack slots some path from the stored state read before writing
+ * them (read marks, the kernel's REG_LIVE_READ for the stack) and only the scalars marked precise
+ * (mark_chain_precision: backtracking over each path's instruction history); other scalars match
+ * any scalar.
  */
 public final class Verifier {
     static final int MAX_CALL_FRAMES = 8;
@@ -940,6 +942,7 @@ public final class Verifier {
             }
             return null;
         }
+        markStackRead(f.frameNo, lo / 8, (hi - 1) / 8);
         boolean allZero = true;
         for (int i = lo; i < hi; i++) {
             if (f.slotType[i] == FuncState.STACK_INVALID && !opts.allowUninitStack()) {
@@ -1008,6 +1011,7 @@ public final class Verifier {
     private void writeStackFixed(FuncState f, int fpOff, int size, Reg value) {
         int i = FuncState.index(fpOff);
         int slot = i / 8;
+        if (size == 8) st.written[f.frameNo] |= 1L << slot; // the whole slot: earlier contents are dead
         if (value != null && value.isPointer()) {
             if (size != 8) throw reject("invalid size of register spill");
             if (f.frameNo != st.curFrame() && value.type() == RegType.PTR_TO_STACK) {
@@ -1040,6 +1044,7 @@ public final class Verifier {
     private Reg readStackFixed(FuncState f, int fpOff, int size) {
         int i = FuncState.index(fpOff);
         int slot = i / 8;
+        markStackRead(f.frameNo, slot, slot);
         Reg sp = f.spilled[slot];
         if (sp != null) {
             int spillSize = spillSize(f, slot);
@@ -1125,6 +1130,7 @@ public final class Verifier {
         for (int r = 1; r <= 5; r++) callee.regs[r] = caller.regs[r];
         for (int r = 0; r <= 5; r++) caller.regs[r] = Reg.NOT_INIT;
         st.frames.add(callee);
+        st.written[callee.frameNo] = -1L; // a fresh frame: nothing in it comes from before
         st.prevInsn = insnIdx;
         st.insn = target;
     }
@@ -1382,6 +1388,7 @@ public final class Verifier {
             callee.regs[4] = caller[3];
         }
         st.frames.add(callee);
+        st.written[callee.frameNo] = -1L;
         st.prevInsn = insnIdx;
         st.insn = target;
     }
@@ -1451,6 +1458,7 @@ public final class Verifier {
             for (int i = lo; i < hi; i++) f.slotType[i] = FuncState.STACK_MISC;
             return;
         }
+        markStackRead(f.frameNo, lo / 8, (hi - 1) / 8);
         for (int i = lo; i < hi && !opts.allowUninitStack(); i++) {
             if (f.slotType[i] == FuncState.STACK_INVALID) {
                 if (v.isConst()) {
@@ -1766,6 +1774,34 @@ public final class Verifier {
     }
 
     /**
+     * mark_reg_read for stack slots [lo, hi] of frame {@code frame}: every checkpoint back to the
+     * segment that wrote the slot whole learns that a path from it reads the slot.
+     */
+    private void markStackRead(int frame, int lo, int hi) {
+        for (int slot = lo; slot <= hi; slot++) {
+            long bit = 1L << slot;
+            if ((st.written[frame] & bit) != 0) continue;
+            for (State.Checkpoint cp = st.parent; cp != null; cp = cp.parent) {
+                if (frame >= cp.state.frames.size() || (cp.read[frame] & bit) != 0) break;
+                cp.read[frame] |= bit;
+                if ((cp.written[frame] & bit) != 0) break;
+            }
+        }
+    }
+
+    /** propagate_liveness: the pruned path's checkpoints read what the pruning state's continuation read. */
+    private void propagateLiveness(State.Checkpoint old) {
+        for (int fi = 0; fi < old.state.frames.size(); fi++) {
+            long r = old.read[fi];
+            while (r != 0) {
+                int slot = Long.numberOfTrailingZeros(r);
+                r &= r - 1;
+                markStackRead(fi, slot, slot);
+            }
+        }
+    }
+
+    /**
      * propagate_precision: a path pruned by a stored state needs, along its own checkpoints, the
      * precision the stored state's exploration needed.
      */
@@ -1855,7 +1891,7 @@ public final class Verifier {
                 // The helper bounds the iterations: covering an ancestor ends the iteration.
                 for (List<State.Checkpoint> l : ex.active.values()) {
                     for (State.Checkpoint cp : l) {
-                        if (statesEqual(cp.state, st, false, false)) return true;
+                        if (statesEqual(cp.state, st, false, false, null)) return true;
                         widen(cp.state, st);
                     }
                 }
@@ -1863,7 +1899,7 @@ public final class Verifier {
                 List<State.Checkpoint> same = ex.active.get(exactHash(st));
                 if (same != null) {
                     for (State.Checkpoint cp : same) {
-                        if (statesEqual(cp.state, st, true, false)) throw reject("infinite loop detected at insn " + idx);
+                        if (statesEqual(cp.state, st, true, false, null)) throw reject("infinite loop detected at insn " + idx);
                     }
                 }
             }
@@ -1871,9 +1907,10 @@ public final class Verifier {
         List<State.Checkpoint> list = ex.done;
         for (int i = 0; i < list.size(); i++) {
             State.Checkpoint cp = list.get(i);
-            if (statesEqual(cp.state, st, false, true)) {
+            if (statesEqual(cp.state, st, false, true, cp.read)) {
                 cp.hits++;
                 propagatePrecision(cp.state);
+                propagateLiveness(cp);
                 return true;
             }
             cp.misses++;
@@ -1895,8 +1932,10 @@ public final class Verifier {
         State.Checkpoint cp = new State.Checkpoint(copy, st.parent);
         cp.hist = st.hist;
         cp.histLen = st.histLen;
+        cp.written = st.written;
         st.hist = new long[State.HIST_WORDS * 16];
         st.histLen = 0;
+        st.written = new long[MAX_CALL_FRAMES];
         cp.hash = exactHash(copy);
         cp.insn = idx;
         st.parent = cp;
@@ -1979,7 +2018,8 @@ public final class Verifier {
     }
 
     /** states_equal: same frames and references; live registers and the stack covered (or identical when exact). */
-    private boolean statesEqual(State old, State cur, boolean exact, boolean precision) {
+    /** {@code read}: per frame, the stack slots the stored state's paths read (null: all count). */
+    private boolean statesEqual(State old, State cur, boolean exact, boolean precision, long[] read) {
         if (old.frames.size() != cur.frames.size()) return false;
         IdMap ids = new IdMap();
         for (int i = 0; i < old.frames.size(); i++) {
@@ -1997,7 +2037,7 @@ public final class Verifier {
                 if ((live & (1 << r)) == 0 && r != 10) continue;
                 if (!regsafe(o.regs[r], c.regs[r], ids, exact, precision)) return false;
             }
-            if (!stacksafe(o, c, ids, exact, precision)) return false;
+            if (!stacksafe(o, c, ids, exact, precision, read == null ? -1L : read[i])) return false;
         }
         if (old.refs.size() != cur.refs.size()) return false;
         for (int i = 0; i < old.refs.size(); i++) {
@@ -2062,8 +2102,12 @@ public final class Verifier {
     }
 
     /** stacksafe. */
-    static boolean stacksafe(FuncState old, FuncState cur, IdMap ids, boolean exact, boolean precision) {
+    static boolean stacksafe(FuncState old, FuncState cur, IdMap ids, boolean exact, boolean precision, long live) {
         for (int i = 0; i < old.slotType.length; i++) {
+            if ((live & (1L << (i / 8))) == 0) {
+                i += 7; // no path from the stored state read this slot before writing it
+                continue;
+            }
             if (precision && !exact && i % 8 == 0 && old.isSpill(i / 8) && old.spilled[i / 8].isScalar()
                     && !old.spilled[i / 8].precise() && uniform(cur, i)) {
                 // an imprecise spilled scalar matches a slot of unknown (or zero) bytes: scalar_reg_for_stack

@@ -12,9 +12,10 @@ import org.obpf.api.prog.ProgramType;
 import org.obpf.api.text.Assembler;
 
 /**
- * Precision tracking in state pruning: scalars that no path used where their value matters do
- * not keep states apart; scalars that were used (offsets, sizes, decided branches, return
- * values) do, also when the use comes after the join or through a spill.
+ * Precision tracking and stack liveness in state pruning: scalars that no path used where their
+ * value matters, and stack slots no path read, do not keep states apart; scalars that were used
+ * (offsets, sizes, decided branches, return values) and slots that were read do, also when the
+ * use comes after the join or through a spill.
  */
 class PrecisionTest {
 
@@ -120,6 +121,47 @@ class PrecisionTest {
                 jeq %r3, 1, +2
                 mov %r5, 0
                 ldxdw %r0, [%r5+0]
+                mov %r0, 0
+                exit
+                """;
+        VerifierResult r = verify(prog, List.of());
+        assertFalse(r.accepted(), r.log());
+        assertEquals("R5 invalid mem access 'scalar'", r.error());
+    }
+
+    @Test
+    void aDeadStackSlotDoesNotKeepStatesApart() throws Exception {
+        // One side writes a pointer into fp-8, the other a scalar; fp-8 is overwritten before any read.
+        String prog = """
+                ldxw %r2, [%r1+12]
+                stxdw [%r10-8], %r1
+                jgt %r2, 10, +1
+                stdw [%r10-8], 5
+                mov %r3, 1
+                stdw [%r10-8], 7
+                ldxdw %r0, [%r10-8]
+                mov %r0, 0
+                exit
+                """;
+        VerifierResult r = verify(prog, List.of());
+        assertTrue(r.accepted(), r.log());
+        // 9 insns on the first path, 1 on the second (pruned at insn 4); 14 if fp-8 were compared.
+        assertEquals(10, r.processed(), r.log());
+    }
+
+    @Test
+    void aStackSlotReadAfterTheJoinKeepsStatesApart() throws Exception {
+        // fp-8 holds the context pointer on one side and a scalar on the other; after the join it is
+        // filled and dereferenced: fine for the pointer, not for the scalar.
+        String prog = """
+                ldxw %r2, [%r1+12]
+                stxdw [%r10-8], %r1
+                jgt %r2, 10, +1
+                stdw [%r10-8], 5
+                mov %r3, 1
+                mov %r4, 2
+                ldxdw %r5, [%r10-8]
+                ldxw %r0, [%r5+0]
                 mov %r0, 0
                 exit
                 """;
