@@ -1,7 +1,7 @@
-# title: BPF_ST into the context
+# title: BPF_ST into a read-only context field (ST into the context is allowed where a STX would be)
 # type: xdp
 # result: reject
-# error: BPF_ST stores into R1 ctx is not allowed
+# error: invalid bpf_context access off=0 size=4
 stw [%r1+0], 0
 mov %r0, 0
 exit

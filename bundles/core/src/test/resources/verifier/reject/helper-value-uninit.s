@@ -3,6 +3,7 @@
 # map: hash:4:8:16
 # result: reject
 # error: invalid indirect read from stack R3 off -16+0 size 8
+# kernel: accept: a privileged loader (CAP_PERFMON) reads uninitialised stack (env->allow_uninit_stack); OBPF refuses it by policy unless allow-uninit-stack is set
 stw [%r10-4], 0
 ld_map_fd %r1, 0
 mov %r2, %r10

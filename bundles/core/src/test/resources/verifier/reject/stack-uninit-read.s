@@ -3,5 +3,6 @@
 # result: reject
 # error: invalid read from stack off -8+0 size 8
 # insn: 0
+# kernel: accept: a privileged loader (CAP_PERFMON) reads uninitialised stack (env->allow_uninit_stack); OBPF refuses it by policy unless allow-uninit-stack is set
 ldxdw %r0, [%r10-8]
 exit

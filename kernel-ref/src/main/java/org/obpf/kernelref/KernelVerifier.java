@@ -20,13 +20,19 @@ public final class KernelVerifier {
         return verify(ProgLoadAttr.of(type, insns), maps);
     }
 
-    /** {@link #verify(ProgramType, long[], List)} with every load attribute given (flags, attach type, log level). */
+    /**
+     * {@link #verify(ProgramType, long[], List)} with every load attribute given (flags, attach type,
+     * log level). A program that passes callbacks gets the func_info the kernel demands ({@link SubprogBtf}).
+     */
     public static KernelVerdict verify(ProgLoadAttr attr, List<MapSpec> maps) throws KernelBpfException {
         List<KernelMap> created = KernelProgram.createMaps(maps);
         try {
             KernelBpf.Loaded loaded;
             try {
-                loaded = KernelBpf.progLoad(attr.withInsns(KernelProgram.bindMaps(attr.insns(), created)));
+                ProgLoadAttr bound = attr.withInsns(KernelProgram.bindMaps(attr.insns(), created));
+                loaded = SubprogBtf.needed(bound.insns())
+                        ? SubprogBtf.progLoad(bound, SubprogBtf.subprogStarts(bound.insns()))
+                        : KernelBpf.progLoad(bound);
             } catch (KernelBpfException refused) {
                 return new KernelVerdict(false, refused.rawErrno(), refused.verifierLog(),
                         VerifierStats.parse(refused.verifierLog()), Optional.empty());

@@ -52,7 +52,7 @@ public record VerifierStats(int insnsProcessed, int insnLimit, int maxStatesPerI
     /** Lines the verifier writes that are not its complaint: statistics and the trace of the path. */
     private static final Pattern NOT_A_REASON = Pattern.compile(
             "^(processed \\d+ insns|verification time|stack depth|\\d+: |; |from \\d+ to \\d+|func#\\d+ @|last_idx|"
-                    + "regs=|parent |mark_precise|\\s*$|Func#|Validating |caller:|callee:|returning from|\\d+: safe|"
+                    + "regs=|parent |mark_precise|\\s*$|Func#|Validating |caller:|callee:|returning from|to caller at|\\d+: safe|"
                     + "R\\d+(_w)?=|frame\\d+:|Live regs before insn:|\\s)");
 
     /**

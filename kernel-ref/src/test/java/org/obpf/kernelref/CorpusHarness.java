@@ -390,7 +390,7 @@ final class CorpusHarness {
                     if (!runnable(p.type()) && !(kernelOnly && kernelRunnable(p.type()))) continue;
                     ProgLoadAttr attr = ProgLoadAttr.of(p.type(), bindToFds(p.insns(), fds)).withName(kernelName(p.name()));
                     if (p.expectedAttachType().isPresent()) attr = attr.withExpectedAttachType(p.expectedAttachType().get().kernelId());
-                    progFds.put(p.name(), takesSubprogAddress(attr.insns()) ? loadWithFuncInfo(attr, p) : KernelBpf.progLoad(attr).fd());
+                    progFds.put(p.name(), SubprogBtf.needed(attr.insns()) ? loadWithFuncInfo(attr, p) : KernelBpf.progLoad(attr).fd());
                 }
                 for (MapDefinition d : obj.maps()) {
                     if (d.spec().type() != MapType.PROG_ARRAY) continue;
@@ -406,102 +406,11 @@ final class CorpusHarness {
             }
         }
 
-        /** True when the program loads a sub-program's address ({@code lddw} src {@code BPF_PSEUDO_FUNC}: a callback). */
-        static boolean takesSubprogAddress(long[] insns) {
-            for (int pc = 0; pc < insns.length; pc++) {
-                if (Insn.code(insns[pc]) != (BPF_LD | BPF_IMM | BPF_DW)) continue;
-                if (Insn.src(insns[pc]) == BPF_PSEUDO_FUNC) return true;
-                pc++;
-            }
-            return false;
-        }
-
-        static final int BPF_BTF_LOAD = 18;
-        static final int PL_PROG_BTF_FD = 72, PL_FUNC_INFO_REC_SIZE = 76, PL_FUNC_INFO = 80, PL_FUNC_INFO_CNT = 88;
-
-        /**
-         * A minimal BTF for {@code n} functions: [1] int, [2] {@code int (void)}, [3..n+2] static
-         * FUNCs f0..f(n-1) of that prototype. The kernel demands func_info (one FUNC per
-         * sub-program start) for programs that pass callbacks (BPF_PSEUDO_FUNC: "missing btf
-         * func_info"); the object's own .BTF would need libbpf's DATASEC fix-ups first. Static
-         * linkage keeps the verifier from checking arguments against the prototype, as for a
-         * program loaded without BTF.
-         */
-        static byte[] funcBtf(int n) {
-            StringBuilder strings = new StringBuilder("\0int\0");
-            ByteBuffer types = ByteBuffer.allocate(16 + 12 + 12 * n).order(ByteOrder.LITTLE_ENDIAN);
-            types.putInt(1).putInt(1 << 24).putInt(4).putInt(1 << 24 | 32); // INT "int", signed, 32 bits
-            types.putInt(0).putInt(13 << 24).putInt(1); // FUNC_PROTO () -> int
-            for (int i = 0; i < n; i++) {
-                int nameOff = strings.length();
-                strings.append('f').append(i).append('\0');
-                types.putInt(nameOff).putInt(12 << 24).putInt(2); // FUNC, static, proto [2]
-            }
-            byte[] str = strings.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            ByteBuffer b = ByteBuffer.allocate(24 + types.capacity() + str.length).order(ByteOrder.LITTLE_ENDIAN);
-            b.putShort((short) 0xeb9f).put((byte) 1).put((byte) 0).putInt(24);
-            b.putInt(0).putInt(types.capacity()).putInt(types.capacity()).putInt(str.length);
-            b.put(types.array()).put(str);
-            return b.array();
-        }
-
         private static int loadWithFuncInfo(ProgLoadAttr a, ProgramSpec p) throws KernelBpfException {
             List<Integer> starts = new ArrayList<>();
             starts.add(0);
             for (ProgramSpec.Subprogram s : p.subprograms()) starts.add(s.start());
-            byte[] btf = funcBtf(starts.size());
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment btfSeg = arena.allocate(btf.length, 8);
-                MemorySegment.copy(btf, 0, btfSeg, ValueLayout.JAVA_BYTE, 0, btf.length);
-                MemorySegment btfLog = arena.allocate(65536);
-                MemorySegment battr = arena.allocate(40, 8);
-                battr.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, btfSeg.address());
-                battr.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, btfLog.address());
-                battr.set(ValueLayout.JAVA_INT_UNALIGNED, 16, btf.length);
-                battr.set(ValueLayout.JAVA_INT_UNALIGNED, 20, 65536);
-                battr.set(ValueLayout.JAVA_INT_UNALIGNED, 24, 1);
-                Sys.Ret br = Sys.bpf(BPF_BTF_LOAD, battr, 40);
-                if (br.failed()) {
-                    throw new KernelBpfException(br.errno(), "BPF_BTF_LOAD: " + KernelBpfException.errnoName(br.errno()) + ": "
-                            + btfLog.getString(0));
-                }
-                int btfFd = (int) br.value();
-                try {
-                    long[] insns = a.insns();
-                    MemorySegment code = arena.allocate(8L * insns.length, 8);
-                    for (int i = 0; i < insns.length; i++) code.setAtIndex(ValueLayout.JAVA_LONG, i, insns[i]);
-                    MemorySegment funcInfo = arena.allocate(8L * starts.size(), 4);
-                    for (int i = 0; i < starts.size(); i++) {
-                        funcInfo.setAtIndex(ValueLayout.JAVA_INT, 2L * i, starts.get(i));
-                        funcInfo.setAtIndex(ValueLayout.JAVA_INT, 2L * i + 1, 3 + i);
-                    }
-                    MemorySegment license = arena.allocateFrom(a.license());
-                    int logSize = 1 << 20;
-                    MemorySegment log = arena.allocate(logSize);
-                    MemorySegment attr = arena.allocate(KernelBpf.PL_SIZE, 8);
-                    attr.set(ValueLayout.JAVA_INT_UNALIGNED, KernelBpf.PL_PROG_TYPE, a.progType().kernelId());
-                    attr.set(ValueLayout.JAVA_INT_UNALIGNED, KernelBpf.PL_INSN_CNT, insns.length);
-                    attr.set(ValueLayout.JAVA_LONG_UNALIGNED, KernelBpf.PL_INSNS, code.address());
-                    attr.set(ValueLayout.JAVA_LONG_UNALIGNED, KernelBpf.PL_LICENSE, license.address());
-                    attr.set(ValueLayout.JAVA_INT_UNALIGNED, KernelBpf.PL_LOG_LEVEL, 1);
-                    attr.set(ValueLayout.JAVA_INT_UNALIGNED, KernelBpf.PL_LOG_SIZE, logSize);
-                    attr.set(ValueLayout.JAVA_LONG_UNALIGNED, KernelBpf.PL_LOG_BUF, log.address());
-                    attr.set(ValueLayout.JAVA_INT_UNALIGNED, KernelBpf.PL_EXPECTED_ATTACH_TYPE, a.expectedAttachType());
-                    attr.set(ValueLayout.JAVA_INT_UNALIGNED, PL_PROG_BTF_FD, btfFd);
-                    attr.set(ValueLayout.JAVA_INT_UNALIGNED, PL_FUNC_INFO_REC_SIZE, 8);
-                    attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PL_FUNC_INFO, funcInfo.address());
-                    attr.set(ValueLayout.JAVA_INT_UNALIGNED, PL_FUNC_INFO_CNT, starts.size());
-                    Sys.Ret r = Sys.bpf(KernelBpf.BPF_PROG_LOAD, attr, KernelBpf.PL_SIZE);
-                    if (r.failed()) {
-                        String text = log.getString(0);
-                        throw new KernelBpfException(r.errno(), "BPF_PROG_LOAD with func_info (" + p.name() + "): "
-                                + KernelBpfException.errnoName(r.errno()) + ": " + VerifierStats.reason(text), text);
-                    }
-                    return (int) r.value();
-                } finally {
-                    KernelBpf.close(btfFd);
-                }
-            }
+            return SubprogBtf.progLoad(a.withLog(1, ProgLoadAttr.DEFAULT_LOG_SIZE), starts).fd();
         }
 
         private static String kernelName(String n) {

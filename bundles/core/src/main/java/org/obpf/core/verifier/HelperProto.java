@@ -145,7 +145,9 @@ public record HelperProto(int id, Ret ret, List<Arg> args) {
             TAIL_CALL, RINGBUF_OUTPUT, RINGBUF_RESERVE, RINGBUF_SUBMIT, RINGBUF_DISCARD, RINGBUF_QUERY,
             FOR_EACH_MAP_ELEM, LOOP, STRNCMP, SNPRINTF, TRACE_PRINTK, PROBE_READ_USER, PROBE_READ_KERNEL,
             PROBE_READ_USER_STR, PROBE_READ_KERNEL_STR, GET_NUMA_NODE_ID, JIFFIES64, KTIME_GET_COARSE_NS,
-            GET_CURRENT_TASK, GET_CURRENT_CGROUP_ID);
+            GET_CURRENT_TASK, GET_CURRENT_CGROUP_ID,
+            // every program type since Linux 6.10 (checked on 6.18)
+            GET_CURRENT_PID_TGID, GET_CURRENT_UID_GID, GET_CURRENT_COMM);
 
     private static final Set<Integer> XDP = Set.of(PERF_EVENT_OUTPUT, CSUM_DIFF, XDP_ADJUST_HEAD, XDP_ADJUST_TAIL,
             XDP_ADJUST_META, REDIRECT, REDIRECT_MAP, XDP_LOAD_BYTES, XDP_STORE_BYTES);
@@ -160,6 +162,12 @@ public record HelperProto(int id, Ret ret, List<Arg> args) {
     public static HelperProto forProgram(ProgramType type, int id) {
         HelperProto p = PROTOS.get(id);
         if (p == null) return null;
+        boolean tracing = switch (type) {
+            case KPROBE, TRACEPOINT, RAW_TRACEPOINT, PERF_EVENT, RAW_TRACEPOINT_WRITABLE -> true;
+            default -> false;
+        };
+        // bpf_tracing_func_proto refuses the coarse clock (a seqlock tracing may interrupt)
+        if (tracing && id == KTIME_GET_COARSE_NS) return null;
         if (BASE.contains(id)) return p;
         Set<Integer> extra = switch (type) {
             case XDP -> XDP;

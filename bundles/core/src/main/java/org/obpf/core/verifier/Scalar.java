@@ -41,6 +41,17 @@ public record Scalar(Tnum var, long smin, long smax, long umin, long umax,
         return w.done();
     }
 
+    /** Signed 64-bit and 32-bit bounds both [min, max] (do_refine_retval_range's form), synced. */
+    public static Scalar signedRangeBoth(long min, long max) {
+        Work w = new Work(UNKNOWN);
+        w.smin = min;
+        w.smax = max;
+        w.s32min = (int) min;
+        w.s32max = (int) max;
+        w.sync();
+        return w.done();
+    }
+
     public boolean isConst() {
         return var.isConst();
     }
@@ -132,7 +143,8 @@ public record Scalar(Tnum var, long smin, long smax, long umin, long umax,
      * adjust_scalar_min_max_vals for a scalar destination and source: {@code op} is the BPF_OP
      * ({@link org.obpf.api.insn.Opcodes#BPF_ADD} ...; BPF_NEG ignores {@code src}), {@code alu32}
      * for the BPF_ALU class. Division, modulo and shifts whose amount is not a known value below
-     * the width give an unknown result (zero-extended for 32-bit ops); so do byte swaps other
+     * the width give an unknown result (for 32-bit ops too, as the kernel marks the whole register unknown before
+     * zero-extending); so do byte swaps other
      * than a little-endian conversion.
      */
     public static Scalar alu(int op, boolean alu32, Scalar dst, Scalar src) {
@@ -145,7 +157,8 @@ public record Scalar(Tnum var, long smin, long smax, long umin, long umax,
             case BPF_LSH, BPF_RSH, BPF_ARSH -> srcConst && Long.compareUnsigned(alu32 ? src.u32max & 0xffffffffL : src.umax, bitness) < 0;
             default -> false;
         };
-        if (!safe) return alu32 ? UNKNOWN.zext32() : UNKNOWN;
+        // __mark_reg_unknown before any zero-extension: the kernel forgets the upper half too
+        if (!safe) return UNKNOWN;
         Work d = new Work(dst);
         switch (op) {
             case BPF_ADD -> {

@@ -1,6 +1,7 @@
 package org.obpf.core.verifier;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.obpf.api.map.MapSpec;
 
@@ -19,6 +20,20 @@ final class State {
     /** The instruction the path came from (for "from X to Y" log lines); -1 at the start. */
     int prevInsn = -1;
     Checkpoint parent;
+    /**
+     * The instructions executed since {@link #parent} (the kernel's jmp_history, with every
+     * instruction): {@link #HIST_WORDS} longs each, see {@link Verifier}'s history accessors.
+     */
+    long[] hist = new long[HIST_WORDS * 16];
+    int histLen;
+
+    static final int HIST_WORDS = 3;
+
+    /**
+     * Per frame, the stack slots written whole since {@link #parent} (the kernel's
+     * REG_LIVE_WRITTEN): a read of such a slot does not reach the checkpoints before.
+     */
+    long[] written = new long[Verifier.MAX_CALL_FRAMES];
 
     State copy() {
         State s = new State();
@@ -27,7 +42,32 @@ final class State {
         s.insn = insn;
         s.prevInsn = prevInsn;
         s.parent = parent;
+        s.hist = Arrays.copyOf(hist, Math.max(histLen * HIST_WORDS, HIST_WORDS * 16));
+        s.histLen = histLen;
+        s.written = written.clone();
         return s;
+    }
+
+    /** A copy to store at a checkpoint: no history (the checkpoint keeps the segment itself). */
+    State copyForCheckpoint() {
+        State s = new State();
+        for (FuncState f : frames) s.frames.add(f.copy());
+        s.refs = refs;
+        s.insn = insn;
+        s.prevInsn = prevInsn;
+        s.parent = parent;
+        s.hist = null;
+        return s;
+    }
+
+    /** Appends an entry for instruction {@code insn} executed in frame {@code frame}; returns its index. */
+    int histPush(int insn, int frame) {
+        int at = histLen * HIST_WORDS;
+        if (at + HIST_WORDS > hist.length) hist = Arrays.copyOf(hist, hist.length * 2);
+        hist[at] = insn & 0xffffffffL | (long) frame << 48;
+        hist[at + 1] = 0;
+        hist[at + 2] = 0;
+        return histLen++;
     }
 
     FuncState cur() {
@@ -82,6 +122,13 @@ final class State {
         long hash;
         /** The instruction it is stored at. */
         int insn;
+        /** The instructions from {@link #parent} to here (the path segment that led to this state). */
+        long[] hist;
+        int histLen;
+        /** Per frame, the stack slots some path from here read before writing them (REG_LIVE_READ). */
+        final long[] read = new long[Verifier.MAX_CALL_FRAMES];
+        /** Per frame, the slots written whole on the segment that led here. */
+        long[] written;
 
         Checkpoint(State state, Checkpoint parent) {
             this.state = state;

@@ -2,6 +2,9 @@ package org.obpf.core.verifier;
 
 import static org.obpf.api.insn.Opcodes.*;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,8 +31,10 @@ import org.obpf.api.text.Disassembler;
  *
  * <p>Policy: the loader is privileged (CAP_BPF + CAP_PERFMON) except that reading uninitialised
  * stack is refused, as for unprivileged loaders. Pruning compares only registers that are live
- * (a static liveness pass stands in for the kernel's read marks) and compares scalars by range
- * inclusion (there is no precision tracking yet: every scalar counts as precise).
+ * (a static liveness pass), only stack slots some path from the stored state read before writing
+ * them (read marks, the kernel's REG_LIVE_READ for the stack) and only the scalars marked precise
+ * (mark_chain_precision: backtracking over each path's instruction history); other scalars match
+ * any scalar.
  */
 public final class Verifier {
     static final int MAX_CALL_FRAMES = 8;
@@ -285,6 +290,7 @@ public final class Verifier {
             }
             int cls = insns[insnIdx].bpfClass();
             if (cls == BPF_JMP || cls == BPF_JMP32) jmpsProcessed++;
+            st.histPush(insnIdx, st.curFrame());
             boolean pathDone = step(insns[insnIdx]);
             if (pathDone) {
                 endPath(st);
@@ -355,13 +361,11 @@ public final class Verifier {
                 if (d.kind() == InsnKind.STX) {
                     value = readReg(d.src());
                 } else {
-                    Reg dst = regs[d.dst()];
-                    if (dst.type() == RegType.PTR_TO_CTX) {
-                        throw reject("BPF_ST stores into R" + d.dst() + " " + dst.typeName() + " is not allowed");
-                    }
-                    value = Reg.known(d.imm());
+                    value = Reg.known(d.imm()); // into the context too, where the field is writable (Linux 6.3+)
                 }
+                spillSrc = d.kind() == InsnKind.STX ? d.src() : -1;
                 access(d.dst(), d.off(), d.sizeBytes(), true, value, false);
+                spillSrc = -1;
                 st.insn = insnIdx + 1;
             }
             case ATOMIC -> {
@@ -371,6 +375,9 @@ public final class Verifier {
         }
         return false;
     }
+
+    /** The register a STX stores (for the spill's scalar id), -1 for other writes. */
+    private int spillSrc = -1;
 
     private Reg readReg(int r) {
         Reg v = st.regs()[r];
@@ -387,13 +394,20 @@ public final class Verifier {
         switch (d.kind()) {
             case NEG -> {
                 Reg r = readReg(dst);
-                if (r.isPointer()) throw reject("R" + dst + " pointer arithmetic prohibited");
+                // of a pointer: a meaningless scalar (privileged: allow_ptr_leaks)
+                if (r.isPointer()) {
+                    regs[dst] = Reg.UNKNOWN;
+                    return;
+                }
                 regs[dst] = Reg.scalar(Scalar.alu(BPF_NEG, alu32, r.s(), Scalar.constant(0)));
                 return;
             }
             case LE, BE, BSWAP -> {
                 Reg r = readReg(dst);
-                if (r.isPointer()) throw reject("R" + dst + " pointer arithmetic prohibited");
+                if (r.isPointer()) {
+                    regs[dst] = Reg.UNKNOWN;
+                    return;
+                }
                 int bits = d.imm();
                 Scalar s = r.s();
                 if (d.kind() == InsnKind.LE) {
@@ -415,8 +429,8 @@ public final class Verifier {
                 if (d.srcIsReg()) {
                     Reg src = readReg(d.src());
                     if (d.kind() == InsnKind.MOVSX) {
-                        if (src.isPointer()) throw reject("R" + d.src() + " sign-extension part of pointer");
-                        Scalar s = src.s().signExtend(d.off());
+                        // Of a pointer: a meaningless scalar (privileged, allow_ptr_leaks), as for a 32-bit copy.
+                        Scalar s = src.isPointer() ? Scalar.UNKNOWN : src.s().signExtend(d.off());
                         regs[dst] = Reg.scalar(alu32 ? s.zext32() : s);
                     } else if (!alu32) {
                         if (src.isScalar() && !src.s().isConst() && src.id() == 0) {
@@ -449,6 +463,9 @@ public final class Verifier {
         }
         if (dr.isPointer() || sr.isPointer()) {
             regs[dst] = pointerAlu(d, op, alu32, dr, sr);
+            // the offset's value decides where the pointer points (adjust_reg_min_max_vals)
+            if (dr.isScalar()) markPrecise(dst);
+            if (d.srcIsReg() && sr.isScalar()) markPrecise(d.src());
             return;
         }
         regs[dst] = Reg.scalar(Scalar.alu(op, alu32, dr.s(), sr.s()));
@@ -458,7 +475,7 @@ public final class Verifier {
     private Reg pointerAlu(DecodedInsn d, int op, boolean alu32, Reg dr, Reg sr) {
         int dst = d.dst();
         if (dr.isPointer() && sr.isPointer()) {
-            if (op == BPF_SUB && !alu32) return Reg.UNKNOWN; // pointer difference (privileged)
+            if (op == BPF_SUB) return Reg.UNKNOWN; // pointer difference, 32-bit too (privileged)
             throw reject("R" + dst + " pointer " + ALU_STRING[op >> 4] + " pointer prohibited");
         }
         boolean dstIsPtr = dr.isPointer();
@@ -498,6 +515,8 @@ public final class Verifier {
             }
             case BPF_SUB -> {
                 if (!dstIsPtr) throw reject("R" + dst + " tried to subtract pointer from scalar");
+                // JITs might not cope with a frame pointer moved down by subtraction (the kernel's reason)
+                if (ptr.type() == RegType.PTR_TO_STACK) throw reject("R" + dst + " subtraction from stack pointer prohibited");
                 long diff = ptr.off() - off.smin();
                 if (known && diff == (int) diff) {
                     res = ptr.withOff((int) diff);
@@ -546,6 +565,13 @@ public final class Verifier {
         Reg sr = d.srcIsReg() ? readReg(d.src()) : Reg.known(d.imm());
         int target = d.target();
         int pred = branchTaken(op, jmp32, dr, sr);
+        if (pred >= 0) {
+            // the outcome rests on the values: they must be precise (check_cond_jmp_op)
+            markPreciseIfScalar(d.dst(), dr);
+            if (d.srcIsReg()) markPreciseIfScalar(d.src(), sr);
+        } else {
+            histLinked(dr.isScalar() ? dr.id() : 0, sr.isScalar() && d.srcIsReg() ? sr.id() : 0);
+        }
         if (pred == 1) {
             st.prevInsn = insnIdx;
             st.insn = target;
@@ -560,6 +586,16 @@ public final class Verifier {
         other.prevInsn = insnIdx;
         boolean takenOk = refineBranch(other, d, op, jmp32);
         boolean fallOk = refineBranch(st, d, Scalar.negate(op), jmp32);
+        if (dr.isPointer() != sr.isPointer() && d.srcIsReg()) {
+            // a pointer against a register: a null check rests on that register being 0
+            if (sr.isScalar()) markPrecise(d.src());
+            if (dr.isScalar()) markPrecise(d.dst());
+        }
+        if (!takenOk || !fallOk) {
+            // one side is impossible because of the values: as good as a known outcome
+            markPreciseIfScalar(d.dst(), dr);
+            if (d.srcIsReg()) markPreciseIfScalar(d.src(), sr);
+        }
         if (takenOk && fallOk) {
             push(other);
         } else if (takenOk) {
@@ -733,7 +769,7 @@ public final class Verifier {
         if (!st.refs.isEmpty()) throw reject("BPF_LD_[ABS|IND] would lead to reference leak");
         if (d.kind() == InsnKind.LD_IND) readReg(d.src());
         for (int r = 1; r <= 5; r++) regs[r] = Reg.NOT_INIT;
-        regs[0] = Reg.scalar(Scalar.UNKNOWN.truncate(d.sizeBytes()));
+        regs[0] = Reg.UNKNOWN; // check_ld_abs: mark_reg_unknown, the load's width is not used
     }
 
     // ------------------------------------------------------------------ memory
@@ -781,7 +817,9 @@ public final class Verifier {
         }
         if (write) return null;
         if (loaded.isScalar() && size < 8) {
-            loaded = Reg.scalar(signExt ? loaded.s().signExtend(size * 8) : loaded.s().truncate(size));
+            Scalar t = signExt ? loaded.s().signExtend(size * 8) : loaded.s().truncate(size);
+            // coerce_reg_to_size: a fill of a value that fits keeps its id (the link to the spilled copy)
+            loaded = t.equals(loaded.s()) ? loaded : Reg.scalar(t);
         }
         return loaded;
     }
@@ -885,6 +923,7 @@ public final class Verifier {
         }
         noteDepth(f, (int) -minOff);
         if (v.isConst()) {
+            histSlot(f.frameNo, FuncState.index((int) minOff) / 8);
             if (write) {
                 writeStackFixed(f, (int) minOff, size, value);
                 return null;
@@ -894,17 +933,25 @@ public final class Verifier {
         int lo = FuncState.index((int) minOff);
         int hi = FuncState.index((int) maxOff);
         if (write) {
+            // check_stack_write_var_off: zero stays zero only where it was
+            boolean zero = value != null && value.isConst() && value.s().constValue() == 0;
+            if (zero && spillSrc >= 0) markPrecise(spillSrc);
             scrubSpills(f, lo, hi);
-            for (int i = lo; i < hi; i++) f.slotType[i] = FuncState.STACK_MISC;
+            for (int i = lo; i < hi; i++) {
+                f.slotType[i] = zero && f.slotType[i] == FuncState.STACK_ZERO ? FuncState.STACK_ZERO : FuncState.STACK_MISC;
+            }
             return null;
         }
-        for (int i = lo; i < hi && !opts.allowUninitStack(); i++) {
-            if (f.slotType[i] == FuncState.STACK_INVALID) {
+        markStackRead(f.frameNo, lo / 8, (hi - 1) / 8);
+        boolean allZero = true;
+        for (int i = lo; i < hi; i++) {
+            if (f.slotType[i] == FuncState.STACK_INVALID && !opts.allowUninitStack()) {
                 throw reject("invalid variable-offset read from stack R" + regno + " var_off=" + v.var() + " off=" + off
                         + " size=" + size);
             }
+            allZero &= f.slotType[i] == FuncState.STACK_ZERO;
         }
-        return Reg.UNKNOWN;
+        return allZero ? Reg.known(0) : Reg.UNKNOWN;
     }
 
     private void noteDepth(FuncState f, int depth) {
@@ -912,72 +959,151 @@ public final class Verifier {
         if (depth > subprogDepth[f.subprog]) subprogDepth[f.subprog] = depth;
     }
 
-    /** Spilled registers in bytes [lo, hi) are gone: their bytes become STACK_MISC. */
+    /**
+     * A write over bytes [lo, hi) ends the spills of the slots it touches (scrub_spilled_slot):
+     * every initialised byte of such a slot becomes STACK_MISC.
+     */
     private static void scrubSpills(FuncState f, int lo, int hi) {
         for (int slot = lo / 8; slot <= (hi - 1) / 8; slot++) {
-            if (f.spilled[slot] != null) {
-                for (int j = 0; j < 8; j++) {
-                    if (f.slotType[slot * 8 + j] == FuncState.STACK_SPILL) f.slotType[slot * 8 + j] = FuncState.STACK_MISC;
-                }
-                f.spilled[slot] = null;
+            if (f.spilled[slot] == null) continue;
+            for (int j = 0; j < 8; j++) {
+                if (f.slotType[slot * 8 + j] != FuncState.STACK_INVALID) f.slotType[slot * 8 + j] = FuncState.STACK_MISC;
             }
+            f.spilled[slot] = null;
         }
     }
 
-    /** check_stack_write_fixed_off. */
+    /**
+     * save_register_state: {@code reg} spilled into the low {@code size} bytes of {@code slot};
+     * the slot's other bytes become STACK_MISC unless zero or uninitialised.
+     */
+    private void saveRegisterState(FuncState f, int slot, Reg reg, int size) {
+        int base = slot * 8;
+        f.spilled[slot] = reg;
+        for (int j = 0; j < size; j++) f.slotType[base + j] = FuncState.STACK_SPILL;
+        for (int j = size; j < 8; j++) {
+            byte t = f.slotType[base + j];
+            // The kernel (mark_stack_slot_misc) turns uninitialised bytes into STACK_MISC unless they may be
+            // read anyway; OBPF keeps them uninitialised, so its policy of refusing such reads holds.
+            if (t == FuncState.STACK_ZERO || t == FuncState.STACK_INVALID) continue;
+            f.slotType[base + j] = FuncState.STACK_MISC;
+        }
+    }
+
+    /** Bytes of the spill in {@code slot}: the STACK_SPILL run from its lowest byte. */
+    private static int spillSize(FuncState f, int slot) {
+        int n = 0;
+        while (n < 8 && f.slotType[slot * 8 + n] == FuncState.STACK_SPILL) n++;
+        return n;
+    }
+
+    /** Bits a scalar's unsigned maximum needs (get_reg_width). */
+    private static int regWidth(Reg r) {
+        return 64 - Long.numberOfLeadingZeros(r.s().umax());
+    }
+
+    /**
+     * check_stack_write_fixed_off: a scalar written at the start of a slot, or a pointer, is
+     * spilled (narrow scalar spills too, as the kernel tracks them for privileged loaders);
+     * other writes make their bytes STACK_ZERO (a zero value) or STACK_MISC. {@code value} null:
+     * an unknown value not from a register (atomics).
+     */
     private void writeStackFixed(FuncState f, int fpOff, int size, Reg value) {
         int i = FuncState.index(fpOff);
-        if (value.isPointer()) {
+        int slot = i / 8;
+        if (size == 8) st.written[f.frameNo] |= 1L << slot; // the whole slot: earlier contents are dead
+        if (value != null && value.isPointer()) {
             if (size != 8) throw reject("invalid size of register spill");
             if (f.frameNo != st.curFrame() && value.type() == RegType.PTR_TO_STACK) {
                 throw reject("cannot spill pointers to stack into stack frame of the caller");
             }
-        }
-        scrubSpills(f, i, i + size);
-        if (size == 8) {
-            for (int j = 0; j < 8; j++) f.slotType[i + j] = FuncState.STACK_SPILL;
-            f.spilled[i / 8] = value;
+            saveRegisterState(f, slot, value, size);
             return;
         }
-        boolean zero = value.isConst() && (value.s().constValue() & ((1L << (size * 8)) - 1)) == 0;
+        if (value != null && i % 8 == 0) {
+            Reg v = value;
+            if (regWidth(v) <= 8 * size) {
+                if (v.id() == 0 && !v.s().isConst() && spillSrc >= 0) {
+                    // assign_scalar_id_before_mov: the register and its spilled copy refine together
+                    v = v.withId(++idGen);
+                    st.regs()[spillSrc] = v;
+                }
+            } else {
+                v = v.withId(0); // a narrowing spill breaks the link
+            }
+            saveRegisterState(f, slot, v, size);
+            return;
+        }
+        scrubSpills(f, i, i + size);
+        boolean zero = value != null && value.isConst() && value.s().constValue() == 0;
+        if (zero && spillSrc >= 0) markPrecise(spillSrc); // STACK_ZERO rests on the value
         for (int j = 0; j < size; j++) f.slotType[i + j] = zero ? FuncState.STACK_ZERO : FuncState.STACK_MISC;
     }
 
     /** check_stack_read_fixed_off. */
     private Reg readStackFixed(FuncState f, int fpOff, int size) {
         int i = FuncState.index(fpOff);
-        Reg sp = f.spilled[i / 8];
-        if (sp != null && f.slotType[i] == FuncState.STACK_SPILL) {
-            if (size == 8) return sp;
+        int slot = i / 8;
+        markStackRead(f.frameNo, slot, slot);
+        Reg sp = f.spilled[slot];
+        if (sp != null) {
+            int spillSize = spillSize(f, slot);
+            if (size == 8 && spillSize == 8) return sp;
             if (!sp.isScalar()) throw reject("invalid size of register fill");
-            if (sp.s().isConst()) {
-                long v = sp.s().constValue() >>> (8 * (i % 8));
-                return Reg.known(v & ((1L << (size * 8)) - 1));
+            if (size <= spillSize && i % 8 == 0) {
+                // a narrow fill copies the register; the load truncates it
+                return regWidth(sp) > size * 8 ? sp.withId(0) : sp;
             }
+            int spills = 0;
+            int zeros = 0;
+            for (int k = 0; k < size; k++) {
+                byte t = f.slotType[i + k];
+                if (t == FuncState.STACK_SPILL) spills++;
+                else if (t == FuncState.STACK_ZERO) zeros++;
+                else if (t == FuncState.STACK_INVALID && !opts.allowUninitStack()) {
+                    throw reject("invalid read from stack off " + fpOff + "+" + k + " size " + size);
+                }
+            }
+            if (spills == size && sp.isConst() && sp.s().constValue() == 0 || zeros == size) return Reg.known(0);
             return Reg.UNKNOWN;
         }
         boolean allZero = true;
         for (int k = 0; k < size; k++) {
             byte t = f.slotType[i + k];
-            if (t == FuncState.STACK_INVALID) {
-                if (!opts.allowUninitStack()) throw reject("invalid read from stack off " + fpOff + "+" + k + " size " + size);
-                allZero = false;
-                continue;
+            if (t == FuncState.STACK_INVALID && !opts.allowUninitStack()) {
+                throw reject("invalid read from stack off " + fpOff + "+" + k + " size " + size);
             }
-            if (t == FuncState.STACK_SPILL) {
-                Reg x = f.spilled[(i + k) / 8];
-                if (x != null && !x.isScalar()) throw reject("invalid size of register fill");
-                allZero &= x != null && x.isConst() && x.s().constValue() == 0;
-            } else if (t != FuncState.STACK_ZERO) {
-                allZero = false;
-            }
+            allZero &= t == FuncState.STACK_ZERO;
         }
         return allZero ? Reg.known(0) : Reg.UNKNOWN;
+    }
+
+    /**
+     * get_constant_map_key: the key a stack pointer points to when the verifier knows it (zero
+     * bytes, or a spilled constant of exactly the key's size); -1 otherwise.
+     */
+    private long constantMapKey(Reg key, int keySize) {
+        if (key.type() != RegType.PTR_TO_STACK || !key.s().isConst()) return -1;
+        FuncState f = st.frames.get(key.frameNo());
+        long off = key.off() + key.s().constValue();
+        if (off < -MAX_BPF_STACK || off >= 0) return -1;
+        int i = FuncState.index((int) off);
+        int end = (i / 8 + 1) * 8;
+        int zeros = 0;
+        for (int k = i; k < end && f.slotType[k] == FuncState.STACK_ZERO; k++) zeros++;
+        if (zeros >= keySize) return 0;
+        Reg sp = f.spilled[i / 8];
+        if (sp == null || !sp.isScalar()) return -1;
+        int spills = 0;
+        for (int k = i; k < end && f.slotType[k] == FuncState.STACK_SPILL; k++) spills++;
+        if (spills != keySize || !sp.s().isConst()) return -1;
+        return sp.s().constValue();
     }
 
     private void checkAtomic(DecodedInsn d, Reg[] regs) {
         readReg(d.src());
         Reg dst = readReg(d.dst());
+        if (dst.type() == RegType.PTR_TO_STACK) histFallback(); // backtracking does not follow values through stack atomics
         if (d.kind() == InsnKind.ATOMIC_CMPXCHG) readReg(0);
         if (dst.type() == RegType.PTR_TO_CTX || dst.type().isPacket()) {
             throw reject("BPF_ATOMIC stores into R" + d.dst() + " " + dst.typeName() + " is not allowed");
@@ -986,7 +1112,7 @@ public final class Verifier {
         // The atomic reads the old value and writes a new one through dst.
         Reg old = access(d.dst(), d.off(), size, false, null, false, true);
         if (old.isPointer()) throw reject("atomic operation on a spilled pointer is not allowed");
-        access(d.dst(), d.off(), size, true, Reg.UNKNOWN, false, true);
+        access(d.dst(), d.off(), size, true, null, false, true);
         Reg fetched = Reg.scalar(old.s().truncate(size));
         if (d.kind() == InsnKind.ATOMIC_CMPXCHG) regs[0] = fetched;
         else if (d.kind().isFetch()) regs[d.src()] = fetched;
@@ -1004,6 +1130,7 @@ public final class Verifier {
         for (int r = 1; r <= 5; r++) callee.regs[r] = caller.regs[r];
         for (int r = 0; r <= 5; r++) caller.regs[r] = Reg.NOT_INIT;
         st.frames.add(callee);
+        st.written[callee.frameNo] = -1L; // a fresh frame: nothing in it comes from before
         st.prevInsn = insnIdx;
         st.insn = target;
     }
@@ -1020,6 +1147,8 @@ public final class Verifier {
         long allocSize = -1;
         int releaseRef = 0;
         int callbackTarget = -1;
+        long constKey = -1;
+        msizeMax = 0;
         List<HelperProto.Arg> args = proto.args();
         for (int i = 0; i < args.size(); i++) {
             int regno = i + 1;
@@ -1041,9 +1170,16 @@ public final class Verifier {
                     MapSpec m = maps.get(mapIdx);
                     int size = a == HelperProto.Arg.PTR_TO_MAP_KEY ? m.keySize() : m.valueSize();
                     helperMemAccess(regno, r, size, a == HelperProto.Arg.PTR_TO_UNINIT_MAP_VALUE);
+                    if (a == HelperProto.Arg.PTR_TO_MAP_KEY && elidesValueNullness(m.type())) {
+                        constKey = constantMapKey(r, size);
+                        if (constKey >= 0) markPreciseSlot(r.frameNo(), FuncState.index((int) (r.off() + r.s().constValue())) / 8);
+                    }
                 }
                 case PTR_TO_MEM, PTR_TO_MEM_OR_NULL, PTR_TO_UNINIT_MEM -> {
-                    if (a == HelperProto.Arg.PTR_TO_MEM_OR_NULL && r.isConst() && r.s().constValue() == 0) break;
+                    if (a == HelperProto.Arg.PTR_TO_MEM_OR_NULL && r.isConst() && r.s().constValue() == 0) {
+                        markPrecise(regno);
+                        break;
+                    }
                     memArgType(regno, r, true);
                 }
                 case CONST_SIZE, CONST_SIZE_OR_ZERO -> {
@@ -1051,6 +1187,8 @@ public final class Verifier {
                     Reg mem = regs[regno - 1];
                     boolean zeroOk = a == HelperProto.Arg.CONST_SIZE_OR_ZERO;
                     Scalar s = r.s();
+                    msizeMax = s.umax();
+                    markPrecise(regno);
                     if (s.smin() < 0) {
                         throw reject("R" + regno + " min value is negative, either use unsigned or 'var &= const'");
                     }
@@ -1061,6 +1199,7 @@ public final class Verifier {
                         throw reject("R" + regno + " unbounded memory access, use 'var &= const' or 'if (var < const)'");
                     }
                     boolean nullMem = mem.isConst() && mem.s().constValue() == 0;
+                    if (nullMem) markPrecise(regno - 1);
                     if (nullMem) {
                         if (s.umax() != 0) expected(regno - 1, mem, "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem");
                     } else if (s.umax() > 0) {
@@ -1071,6 +1210,7 @@ public final class Verifier {
                     if (!r.isScalar()) expected(regno, r, "scalar");
                     if (!r.s().isConst()) throw reject("R" + regno + " is not a known constant'");
                     allocSize = r.s().constValue();
+                    markPrecise(regno);
                 }
                 case PTR_TO_CTX -> {
                     if (r.type() != RegType.PTR_TO_CTX) expected(regno, r, "ctx");
@@ -1092,6 +1232,7 @@ public final class Verifier {
                 }
                 case PTR_TO_STACK_OR_NULL -> {
                     boolean isNull = r.isConst() && r.s().constValue() == 0;
+                    if (isNull) markPrecise(regno);
                     if (!isNull && r.type() != RegType.PTR_TO_STACK) expected(regno, r, "fp");
                 }
                 case PTR_TO_CONST_STR -> {
@@ -1113,19 +1254,30 @@ public final class Verifier {
             enterCallback(d, id, callbackTarget, mapIdx);
             return;
         }
-        finishHelperCall(st, proto, mapIdx, allocSize);
+        // A lookup in an array at a known index in range cannot fail: no null check needed.
+        boolean notNull = id == HelperProto.MAP_LOOKUP_ELEM && mapIdx >= 0 && elidesValueNullness(maps.get(mapIdx).type())
+                && constKey >= 0 && constKey < Integer.toUnsignedLong(maps.get(mapIdx).maxEntries());
+        finishHelperCall(st, proto, mapIdx, allocSize, notNull);
         st.insn = insnIdx + 1;
     }
 
-    /** R0 and the clobbered registers after a helper returns. */
-    private void finishHelperCall(State s, HelperProto proto, int mapIdx, long allocSize) {
+    /** meta->msize_max_value: the largest size the last size argument may have. */
+    private long msizeMax;
+
+    /** can_elide_value_nullness. */
+    private static boolean elidesValueNullness(MapType t) {
+        return t == MapType.ARRAY || t == MapType.PERCPU_ARRAY;
+    }
+
+    /** R0 and the clobbered registers after a helper returns; {@code notNull}: a map value that cannot be null. */
+    private void finishHelperCall(State s, HelperProto proto, int mapIdx, long allocSize, boolean notNull) {
         Reg[] regs = s.regs();
         for (int r = 1; r <= 5; r++) regs[r] = Reg.NOT_INIT;
         switch (proto.ret()) {
-            case INTEGER -> regs[0] = Reg.UNKNOWN;
+            case INTEGER -> regs[0] = Reg.scalar(retvalRange(proto.id()));
             case VOID -> regs[0] = Reg.NOT_INIT;
-            case PTR_TO_MAP_VALUE_OR_NULL -> regs[0] = Reg.pointer(RegType.PTR_TO_MAP_VALUE, 0).withMap(mapIdx)
-                    .withMaybeNull(true).withId(++idGen);
+            case PTR_TO_MAP_VALUE_OR_NULL -> regs[0] = notNull ? Reg.pointer(RegType.PTR_TO_MAP_VALUE, 0).withMap(mapIdx)
+                    : Reg.pointer(RegType.PTR_TO_MAP_VALUE, 0).withMap(mapIdx).withMaybeNull(true).withId(++idGen);
             case PTR_TO_RINGBUF_MEM_OR_NULL -> {
                 int id = ++idGen;
                 regs[0] = Reg.pointer(RegType.PTR_TO_MEM, 0).withMem(allocSize, true).withMaybeNull(true).withId(id).withRef(id);
@@ -1133,6 +1285,42 @@ public final class Verifier {
             }
         }
         if (changesPktData(proto.id())) clearAllPktPointers(s);
+    }
+
+    /**
+     * do_refine_retval_range: the processor number is below nr_cpu_ids; the string and stack
+     * readers return at most the size they were given, or a negative errno.
+     */
+    private Scalar retvalRange(int id) {
+        return switch (id) {
+            case HelperProto.GET_SMP_PROCESSOR_ID -> Scalar.unsignedRange(0, NR_CPU_IDS - 1);
+            case HelperProto.GET_STACK, HelperProto.PROBE_READ_USER_STR, HelperProto.PROBE_READ_KERNEL_STR ->
+                    Scalar.signedRangeBoth(-MAX_ERRNO, msizeMax);
+            default -> Scalar.UNKNOWN;
+        };
+    }
+
+    static final int MAX_ERRNO = 4095;
+
+    /**
+     * The kernel's nr_cpu_ids: one more than the highest possible CPU
+     * ({@code /sys/devices/system/cpu/possible}); the processor count where that cannot be read.
+     * bpf_get_smp_processor_id returns less.
+     */
+    static final int NR_CPU_IDS = nrCpuIds();
+
+    private static int nrCpuIds() {
+        int n = Runtime.getRuntime().availableProcessors();
+        try {
+            String s = Files.readString(Path.of("/sys/devices/system/cpu/possible")).strip();
+            for (String part : s.split(",")) {
+                String[] r = part.split("-");
+                n = Math.max(n, Integer.parseInt(r[r.length - 1]) + 1);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no sysfs: the JVM's count
+        }
+        return n;
     }
 
     /** bpf_helper_changes_pkt_data. */
@@ -1178,9 +1366,10 @@ public final class Verifier {
      * call, so iterations are explored until the state at the call repeats.
      */
     private void enterCallback(DecodedInsn d, int id, int target, int mapIdx) {
+        histFallback(); // backtracking does not follow values through callback frames
         HelperProto proto = HelperProto.forProgram(type, id);
         State done = st.copy();
-        finishHelperCall(done, proto, mapIdx, -1);
+        finishHelperCall(done, proto, mapIdx, -1, false);
         done.insn = insnIdx + 1;
         done.prevInsn = insnIdx;
         push(done);
@@ -1190,7 +1379,7 @@ public final class Verifier {
         Reg[] caller = st.regs();
         FuncState callee = new FuncState(st.frames.size(), insnIdx, subprogOf[target], true);
         if (id == HelperProto.LOOP) {
-            callee.regs[1] = Reg.scalar(Scalar.UNKNOWN.zext32()); // u32 index
+            callee.regs[1] = Reg.UNKNOWN; // the u32 index, but set_loop_callback_state leaves it unbounded
             callee.regs[2] = caller[3];
         } else {
             callee.regs[1] = Reg.pointer(RegType.CONST_PTR_TO_MAP, 0).withMap(mapIdx);
@@ -1199,6 +1388,7 @@ public final class Verifier {
             callee.regs[4] = caller[3];
         }
         st.frames.add(callee);
+        st.written[callee.frameNo] = -1L;
         st.prevInsn = insnIdx;
         st.insn = target;
     }
@@ -1268,6 +1458,7 @@ public final class Verifier {
             for (int i = lo; i < hi; i++) f.slotType[i] = FuncState.STACK_MISC;
             return;
         }
+        markStackRead(f.frameNo, lo / 8, (hi - 1) / 8);
         for (int i = lo; i < hi && !opts.allowUninitStack(); i++) {
             if (f.slotType[i] == FuncState.STACK_INVALID) {
                 if (v.isConst()) {
@@ -1286,10 +1477,12 @@ public final class Verifier {
         Reg r0 = readReg(0);
         if (st.frames.size() > 1) {
             FuncState callee = st.cur();
-            if (r0.type() == RegType.PTR_TO_STACK && r0.frameNo() == callee.frameNo) {
+            if (r0.type() == RegType.PTR_TO_STACK) { // even the caller's: the kernel is conservative
                 throw reject("cannot return stack pointer to the caller");
             }
             if (callee.callback) {
+                histFallback();
+                if (r0.isScalar()) markPrecise(0);
                 if (!r0.isScalar() || r0.s().smin() < 0 || r0.s().smax() > 1) {
                     throw reject(invalidScalar("At callback return", r0, 0, 1));
                 }
@@ -1313,6 +1506,7 @@ public final class Verifier {
             if (!r0.isScalar()) {
                 throw reject("At program exit the register R0 is not a known value (" + r0.typeName() + ")");
             }
+            markPrecise(0);
             if (r0.s().smin() < range[0] || r0.s().smax() > range[1]) {
                 throw reject(invalidScalar("At program exit", r0, range[0], range[1]));
             }
@@ -1328,6 +1522,309 @@ public final class Verifier {
         if (r.isScalar() && r.s().smax() < Long.MAX_VALUE) { sb.append(" smax=").append(r.s().smax()); unknown = false; }
         if (unknown) sb.append(" unknown scalar value");
         return sb.append(" should have been in [").append(min).append(", ").append(max).append(']').toString();
+    }
+
+
+    // ------------------------------------------------------------------ precision (mark_chain_precision)
+
+    // History entry, word 0: insn (bits 0-31), stack slot + 1 (32-39), the slot's frame (40-47),
+    // frame (48-55), FALLBACK (bit 56); word 1: registers linked to a compared one; word 2: their
+    // spilled copies (stack slots of the same frame).
+    private static final long H_FALLBACK = 1L << 56;
+
+    private int histAt() {
+        return (st.histLen - 1) * State.HIST_WORDS;
+    }
+
+    /** The current instruction accessed stack slot {@code slot} of frame {@code frame} at a fixed offset. */
+    private void histSlot(int frame, int slot) {
+        if (st.histLen == 0) return;
+        int at = histAt();
+        st.hist[at] = st.hist[at] & ~(0xffffL << 32) | (long) (slot + 1) << 32 | (long) frame << 40;
+    }
+
+    /** The current instruction moves values in a way backtracking does not follow: precision falls back to everything. */
+    private void histFallback() {
+        if (st.histLen == 0) return;
+        st.hist[histAt()] |= H_FALLBACK;
+    }
+
+    /** Registers and spilled scalars linked (same id) to the compared scalars: a branch refines them all. */
+    private void histLinked(int id1, int id2) {
+        if (id1 == 0 && id2 == 0 || st.histLen == 0) return;
+        long regs = 0;
+        long slots = 0;
+        for (int fi = 0; fi < st.frames.size(); fi++) {
+            FuncState f = st.frames.get(fi);
+            boolean top = fi == st.curFrame();
+            for (int r = 0; r < 10; r++) {
+                Reg x = f.regs[r];
+                if (x.isScalar() && x.id() != 0 && (x.id() == id1 || x.id() == id2)) {
+                    if (!top) {
+                        histFallback();
+                        return;
+                    }
+                    regs |= 1L << r;
+                }
+            }
+            for (int k = 0; k < FuncState.SLOTS; k++) {
+                Reg x = f.spilled[k];
+                if (x != null && x.isScalar() && x.id() != 0 && (x.id() == id1 || x.id() == id2)) {
+                    if (!top) {
+                        histFallback();
+                        return;
+                    }
+                    slots |= 1L << k;
+                }
+            }
+        }
+        int at = histAt();
+        st.hist[at + 1] = regs;
+        st.hist[at + 2] = slots;
+    }
+
+    /** What backtracking still looks for: per frame, registers and stack slots. */
+    private static final class Backtrack {
+        final int[] regs = new int[MAX_CALL_FRAMES + 1];
+        final long[] slots = new long[MAX_CALL_FRAMES + 1];
+
+        boolean empty() {
+            for (int i = 0; i < regs.length; i++) if (regs[i] != 0 || slots[i] != 0) return false;
+            return true;
+        }
+    }
+
+    private void markPreciseIfScalar(int regno, Reg r) {
+        if (r.isScalar()) markPrecise(regno);
+    }
+
+    /** mark_chain_precision of register {@code regno} of the current frame, as it was before this instruction. */
+    private void markPrecise(int regno) {
+        if (regno == 10) return;
+        Backtrack bt = new Backtrack();
+        bt.regs[st.curFrame()] = 1 << regno;
+        backtrack(bt, true);
+    }
+
+    /** mark_chain_precision of the scalar spilled in {@code slot} of frame {@code frame}. */
+    private void markPreciseSlot(int frame, int slot) {
+        Backtrack bt = new Backtrack();
+        bt.slots[frame] = 1L << slot;
+        backtrack(bt, true);
+    }
+
+    /**
+     * __mark_chain_precision: walks the path back through the history of the current state and
+     * of each checkpoint before it, turning the wanted registers and slots into the ones they came
+     * from, and marks them precise in every checkpoint on the way. {@code skipCurrent}: the last
+     * history entry is the instruction being checked, whose inputs are the ones wanted.
+     */
+    private void backtrack(Backtrack bt, boolean skipCurrent) {
+        long[] h = st.hist;
+        int n = st.histLen - (skipCurrent && st.histLen > 0 ? 1 : 0);
+        State.Checkpoint cp = st.parent;
+        while (true) {
+            for (int i = n - 1; i >= 0; i--) {
+                if (!backtrackInsn(h, i * State.HIST_WORDS, bt)) {
+                    markAllPrecise(cp);
+                    return;
+                }
+                if (bt.empty()) return;
+            }
+            if (cp == null) return;
+            if (!markInState(cp.state, bt)) return;
+            h = cp.hist;
+            n = cp.histLen;
+            cp = cp.parent;
+        }
+    }
+
+    /**
+     * Marks the wanted scalars precise in a stored state; drops what is not a scalar there and what
+     * was precise already (its own backtracking went on from there). False when nothing is left.
+     */
+    private static boolean markInState(State s, Backtrack bt) {
+        boolean left = false;
+        for (int fi = 0; fi < s.frames.size(); fi++) {
+            FuncState f = s.frames.get(fi);
+            int regs = bt.regs[fi];
+            for (int r = 0; regs != 0 && r < 10; r++) {
+                if ((regs & (1 << r)) == 0) continue;
+                Reg x = f.regs[r];
+                if (!x.isScalar() || x.precise()) {
+                    regs &= ~(1 << r);
+                } else {
+                    f.regs[r] = x.withPrecise(true);
+                }
+            }
+            bt.regs[fi] = regs;
+            long slots = bt.slots[fi];
+            for (int k = 0; slots != 0 && k < FuncState.SLOTS; k++) {
+                if ((slots & (1L << k)) == 0) continue;
+                Reg x = f.spilled[k];
+                if (x == null || !x.isScalar() || x.precise()) {
+                    slots &= ~(1L << k);
+                } else {
+                    f.spilled[k] = x.withPrecise(true);
+                }
+            }
+            bt.slots[fi] = slots;
+            left |= regs != 0 || slots != 0;
+        }
+        for (int fi = s.frames.size(); fi < bt.regs.length; fi++) {
+            bt.regs[fi] = 0;
+            bt.slots[fi] = 0;
+        }
+        return left;
+    }
+
+    /** mark_all_scalars_precise: every scalar of {@code cp} and of every checkpoint before it. */
+    private static void markAllPrecise(State.Checkpoint cp) {
+        for (; cp != null; cp = cp.parent) {
+            for (FuncState f : cp.state.frames) {
+                for (int r = 0; r < 10; r++) {
+                    if (f.regs[r].isScalar() && !f.regs[r].precise()) f.regs[r] = f.regs[r].withPrecise(true);
+                }
+                for (int k = 0; k < FuncState.SLOTS; k++) {
+                    Reg x = f.spilled[k];
+                    if (x != null && x.isScalar() && !x.precise()) f.spilled[k] = x.withPrecise(true);
+                }
+            }
+        }
+    }
+
+    /** backtrack_insn: what the wanted values were before one instruction. False: give up (fall back). */
+    private boolean backtrackInsn(long[] h, int at, Backtrack bt) {
+        long w = h[at];
+        if ((w & H_FALLBACK) != 0) return false;
+        int insn = (int) w;
+        int fr = (int) (w >>> 48) & 0xff;
+        int slotPlus1 = (int) (w >>> 32) & 0xff;
+        int slotFrame = (int) (w >>> 40) & 0xff;
+        DecodedInsn d = insns[insn];
+        int dstBit = 1 << d.dst();
+        int srcBit = 1 << d.src();
+        int regs = bt.regs[fr];
+        switch (d.kind().group()) {
+            case ALU -> {
+                switch (d.kind()) {
+                    case MOV, MOVSX -> {
+                        if ((regs & dstBit) != 0) {
+                            regs &= ~dstBit;
+                            if (d.srcIsReg()) regs |= srcBit;
+                        }
+                    }
+                    case NEG, LE, BE, BSWAP -> { }
+                    default -> {
+                        if ((regs & dstBit) != 0 && d.srcIsReg()) regs |= srcBit;
+                    }
+                }
+            }
+            case LD_IMM64 -> regs &= ~dstBit;
+            case LOAD -> {
+                if ((regs & dstBit) != 0) {
+                    regs &= ~dstBit;
+                    if (slotPlus1 != 0) bt.slots[slotFrame] |= 1L << (slotPlus1 - 1);
+                }
+            }
+            case STORE -> {
+                if (slotPlus1 != 0 && (bt.slots[slotFrame] & (1L << (slotPlus1 - 1))) != 0) {
+                    bt.slots[slotFrame] &= ~(1L << (slotPlus1 - 1));
+                    if (d.kind() == InsnKind.STX) regs |= srcBit;
+                }
+            }
+            case ATOMIC -> {
+                if (d.kind() == InsnKind.ATOMIC_CMPXCHG) regs &= ~1;
+                else if (d.kind().isFetch()) regs &= ~srcBit;
+            }
+            case LD_PACKET -> regs &= ~Liveness.CALLER_SAVED;
+            case JMP -> {
+                if (d.kind().isConditionalJump()) {
+                    long linkedRegs = h[at + 1];
+                    long linkedSlots = h[at + 2];
+                    if ((regs & linkedRegs) != 0 || (bt.slots[fr] & linkedSlots) != 0) {
+                        regs |= (int) linkedRegs;
+                        bt.slots[fr] |= linkedSlots;
+                    }
+                    if (d.srcIsReg() && (regs & (dstBit | srcBit)) != 0) regs |= dstBit | srcBit;
+                }
+            }
+            case CALL -> {
+                if (d.kind() == InsnKind.CALL_LOCAL) {
+                    // before the call: the callee's arguments were the caller's R1-R5
+                    int callee = bt.regs[fr + 1];
+                    regs = regs & ~Liveness.CALLER_SAVED | callee & Liveness.ARGS;
+                    bt.regs[fr + 1] = 0;
+                    bt.slots[fr + 1] = 0;
+                } else {
+                    regs &= ~Liveness.CALLER_SAVED;
+                }
+            }
+            case EXIT -> {
+                if (fr > 0) {
+                    // after the exit the caller's R0 was the callee's; its R1-R5 were unset
+                    int caller = bt.regs[fr - 1];
+                    bt.regs[fr - 1] = caller & ~Liveness.CALLER_SAVED;
+                    if ((caller & 1) != 0) regs |= 1;
+                }
+            }
+        }
+        bt.regs[fr] = regs & ~(1 << 10);
+        return true;
+    }
+
+    /**
+     * mark_reg_read for stack slots [lo, hi] of frame {@code frame}: every checkpoint back to the
+     * segment that wrote the slot whole learns that a path from it reads the slot.
+     */
+    private void markStackRead(int frame, int lo, int hi) {
+        for (int slot = lo; slot <= hi; slot++) {
+            long bit = 1L << slot;
+            if ((st.written[frame] & bit) != 0) continue;
+            for (State.Checkpoint cp = st.parent; cp != null; cp = cp.parent) {
+                if (frame >= cp.state.frames.size() || (cp.read[frame] & bit) != 0) break;
+                cp.read[frame] |= bit;
+                if ((cp.written[frame] & bit) != 0) break;
+            }
+        }
+    }
+
+    /** propagate_liveness: the pruned path's checkpoints read what the pruning state's continuation read. */
+    private void propagateLiveness(State.Checkpoint old) {
+        for (int fi = 0; fi < old.state.frames.size(); fi++) {
+            long r = old.read[fi];
+            while (r != 0) {
+                int slot = Long.numberOfTrailingZeros(r);
+                r &= r - 1;
+                markStackRead(fi, slot, slot);
+            }
+        }
+    }
+
+    /**
+     * propagate_precision: a path pruned by a stored state needs, along its own checkpoints, the
+     * precision the stored state's exploration needed.
+     */
+    private void propagatePrecision(State old) {
+        Backtrack bt = new Backtrack();
+        boolean any = false;
+        for (int fi = 0; fi < old.frames.size(); fi++) {
+            FuncState f = old.frames.get(fi);
+            for (int r = 0; r < 10; r++) {
+                if (f.regs[r].isScalar() && f.regs[r].precise()) {
+                    bt.regs[fi] |= 1 << r;
+                    any = true;
+                }
+            }
+            for (int k = 0; k < FuncState.SLOTS; k++) {
+                Reg x = f.spilled[k];
+                if (x != null && x.isScalar() && x.precise()) {
+                    bt.slots[fi] |= 1L << k;
+                    any = true;
+                }
+            }
+        }
+        if (any) backtrack(bt, false);
     }
 
     // ------------------------------------------------------------------ stack depth
@@ -1394,7 +1891,7 @@ public final class Verifier {
                 // The helper bounds the iterations: covering an ancestor ends the iteration.
                 for (List<State.Checkpoint> l : ex.active.values()) {
                     for (State.Checkpoint cp : l) {
-                        if (statesEqual(cp.state, st, false)) return true;
+                        if (statesEqual(cp.state, st, false, false, null)) return true;
                         widen(cp.state, st);
                     }
                 }
@@ -1402,7 +1899,7 @@ public final class Verifier {
                 List<State.Checkpoint> same = ex.active.get(exactHash(st));
                 if (same != null) {
                     for (State.Checkpoint cp : same) {
-                        if (statesEqual(cp.state, st, true)) throw reject("infinite loop detected at insn " + idx);
+                        if (statesEqual(cp.state, st, true, false, null)) throw reject("infinite loop detected at insn " + idx);
                     }
                 }
             }
@@ -1410,8 +1907,10 @@ public final class Verifier {
         List<State.Checkpoint> list = ex.done;
         for (int i = 0; i < list.size(); i++) {
             State.Checkpoint cp = list.get(i);
-            if (statesEqual(cp.state, st, false)) {
+            if (statesEqual(cp.state, st, false, true, cp.read)) {
                 cp.hits++;
+                propagatePrecision(cp.state);
+                propagateLiveness(cp);
                 return true;
             }
             cp.misses++;
@@ -1429,8 +1928,14 @@ public final class Verifier {
         if (!add) return false;
         prevJmpsProcessed = jmpsProcessed;
         prevInsnProcessed = processed;
-        State copy = st.copy();
+        State copy = st.copyForCheckpoint();
         State.Checkpoint cp = new State.Checkpoint(copy, st.parent);
+        cp.hist = st.hist;
+        cp.histLen = st.histLen;
+        cp.written = st.written;
+        st.hist = new long[State.HIST_WORDS * 16];
+        st.histLen = 0;
+        st.written = new long[MAX_CALL_FRAMES];
         cp.hash = exactHash(copy);
         cp.insn = idx;
         st.parent = cp;
@@ -1513,7 +2018,8 @@ public final class Verifier {
     }
 
     /** states_equal: same frames and references; live registers and the stack covered (or identical when exact). */
-    private boolean statesEqual(State old, State cur, boolean exact) {
+    /** {@code read}: per frame, the stack slots the stored state's paths read (null: all count). */
+    private boolean statesEqual(State old, State cur, boolean exact, boolean precision, long[] read) {
         if (old.frames.size() != cur.frames.size()) return false;
         IdMap ids = new IdMap();
         for (int i = 0; i < old.frames.size(); i++) {
@@ -1529,9 +2035,9 @@ public final class Verifier {
             int live = liveIn[at];
             for (int r = 0; r < 11; r++) {
                 if ((live & (1 << r)) == 0 && r != 10) continue;
-                if (!regsafe(o.regs[r], c.regs[r], ids, exact)) return false;
+                if (!regsafe(o.regs[r], c.regs[r], ids, exact, precision)) return false;
             }
-            if (!stacksafe(o, c, ids, exact)) return false;
+            if (!stacksafe(o, c, ids, exact, precision, read == null ? -1L : read[i])) return false;
         }
         if (old.refs.size() != cur.refs.size()) return false;
         for (int i = 0; i < old.refs.size(); i++) {
@@ -1561,7 +2067,7 @@ public final class Verifier {
     }
 
     /** regsafe. */
-    static boolean regsafe(Reg old, Reg cur, IdMap ids, boolean exact) {
+    static boolean regsafe(Reg old, Reg cur, IdMap ids, boolean exact, boolean precision) {
         if (exact) {
             return old.type() == cur.type() && old.s().equals(cur.s()) && old.off() == cur.off()
                     && old.range() == cur.range() && old.map() == cur.map() && old.memSize() == cur.memSize()
@@ -1571,7 +2077,10 @@ public final class Verifier {
         if (!old.isInit()) return true;
         if (!cur.isInit()) return false;
         if (old.isScalar()) {
-            if (!cur.isScalar() || !old.s().includes(cur.s())) return false;
+            if (!cur.isScalar()) return false;
+            // no path from the stored state needed this value: any scalar will do
+            if (precision && !old.precise()) return true;
+            if (!old.s().includes(cur.s())) return false;
             return old.id() == 0 || cur.id() != 0 && ids.check(old.id(), cur.id());
         }
         if (old.type() != cur.type() || old.maybeNull() != cur.maybeNull() || old.ringbuf() != cur.ringbuf()
@@ -1584,9 +2093,27 @@ public final class Verifier {
         return ids.check(old.id(), cur.id()) && ids.check(old.refObjId(), cur.refObjId());
     }
 
+    /** True when the 8 bytes of the slot at {@code i} are all STACK_MISC or all STACK_ZERO. */
+    private static boolean uniform(FuncState f, int i) {
+        byte t = f.slotType[i];
+        if (t != FuncState.STACK_MISC && t != FuncState.STACK_ZERO) return false;
+        for (int j = 1; j < 8; j++) if (f.slotType[i + j] != t) return false;
+        return true;
+    }
+
     /** stacksafe. */
-    static boolean stacksafe(FuncState old, FuncState cur, IdMap ids, boolean exact) {
+    static boolean stacksafe(FuncState old, FuncState cur, IdMap ids, boolean exact, boolean precision, long live) {
         for (int i = 0; i < old.slotType.length; i++) {
+            if ((live & (1L << (i / 8))) == 0) {
+                i += 7; // no path from the stored state read this slot before writing it
+                continue;
+            }
+            if (precision && !exact && i % 8 == 0 && old.isSpill(i / 8) && old.spilled[i / 8].isScalar()
+                    && !old.spilled[i / 8].precise() && uniform(cur, i)) {
+                // an imprecise spilled scalar matches a slot of unknown (or zero) bytes: scalar_reg_for_stack
+                i += 7;
+                continue;
+            }
             byte ot = old.slotType[i];
             byte ct = cur.slotType[i];
             if (exact) {
@@ -1605,7 +2132,7 @@ public final class Verifier {
                 Reg cs = cur.spilled[i / 8];
                 if (os == null || cs == null) {
                     if (os != cs) return false;
-                } else if (!regsafe(os, cs, ids, exact)) {
+                } else if (!regsafe(os, cs, ids, exact, precision)) {
                     return false;
                 }
             }

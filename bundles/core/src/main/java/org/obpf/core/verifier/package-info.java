@@ -15,14 +15,16 @@
  * {@link org.obpf.core.verifier.FuncState}); helper prototypes per program type
  * ({@link org.obpf.core.verifier.HelperProto}); context rules per program type
  * ({@link org.obpf.core.verifier.CtxAccess}); static register liveness for pruning.
+ * {@code kernel-ref}'s differential tests compare the verdicts with the host kernel's on the
+ * loader corpus, the data cases and seeded random programs.
  *
  * <p>Policy and known differences from the kernel: the loader is treated as privileged (pointer
  * comparisons, pointer copies into maps and pointer differences are allowed) except that reading
- * never-written stack is refused unless {@code allowUninitStack}; there is no precision tracking
- * (every scalar counts as precise when states are compared, so states that differ only in a
- * scalar that never matters for safety are not merged: more states and processed instructions
- * than the kernel on some programs, the same verdicts; loops are, as in the kernel, explored
- * iteration by iteration); liveness is a static pass instead of read marks; callbacks ({@code bpf_loop}, {@code bpf_for_each_map_elem}) converge
+ * never-written stack is refused unless {@code allowUninitStack}; precision tracking backtracks
+ * over each path's instruction history and falls back to "every scalar precise" through callbacks
+ * and stack atomics; register liveness is a static pass, stack liveness uses read marks as the
+ * kernel does; loops are, as in the kernel, explored iteration by iteration; callbacks
+ * ({@code bpf_loop}, {@code bpf_for_each_map_elem}) converge
  * by widening changed scalars to unknown; BTF, kfuncs, spin locks, timers, dynptrs, iterators and
  * sockets are not modelled.
  */

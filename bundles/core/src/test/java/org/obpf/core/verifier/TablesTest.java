@@ -86,7 +86,11 @@ class TablesTest {
         assertNotNull(HelperProto.forProgram(ProgramType.SOCKET_FILTER, HelperProto.SKB_LOAD_BYTES));
         assertNull(HelperProto.forProgram(ProgramType.XDP, HelperProto.SKB_LOAD_BYTES));
         assertNotNull(HelperProto.forProgram(ProgramType.KPROBE, HelperProto.GET_CURRENT_PID_TGID));
-        assertNull(HelperProto.forProgram(ProgramType.XDP, HelperProto.GET_CURRENT_PID_TGID));
+        // every program type may ask for the current task's ids since Linux 6.10; tracing may not read the coarse clock
+        assertNotNull(HelperProto.forProgram(ProgramType.XDP, HelperProto.GET_CURRENT_PID_TGID));
+        assertNull(HelperProto.forProgram(ProgramType.XDP, HelperProto.PROBE_READ));
+        assertNull(HelperProto.forProgram(ProgramType.KPROBE, HelperProto.KTIME_GET_COARSE_NS));
+        assertNotNull(HelperProto.forProgram(ProgramType.XDP, HelperProto.KTIME_GET_COARSE_NS));
         assertNull(HelperProto.forProgram(ProgramType.XDP, 9999));
         assertEquals("bpf_map_lookup_elem", HelperProto.name(1));
         assertEquals(HelperProto.Ret.PTR_TO_MAP_VALUE_OR_NULL, HelperProto.forProgram(ProgramType.XDP, 1).ret());

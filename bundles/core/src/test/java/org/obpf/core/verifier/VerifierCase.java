@@ -2,8 +2,15 @@ package org.obpf.core.verifier;
 
 import static org.obpf.api.insn.Opcodes.*;
 
+import java.net.URI;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.obpf.api.insn.Insn;
 import org.obpf.api.map.MapSpec;
 import org.obpf.api.prog.ProgramType;
@@ -13,16 +20,17 @@ import org.obpf.core.tools.Verify;
 
 /**
  * One verifier test case from a data file: header lines {@code # key: value} (type, map,
- * result, error, insn, log, mem-size, insn-limit, title) and a program in the conformance
+ * result, error, insn, log, mem-size, insn-limit, allow-uninit-stack, title, and kernel: why the
+ * Linux kernel's verdict differs, for kernel-ref's differential test) and a program in the conformance
  * assembler's syntax, with three extra forms for what that syntax cannot say:
  * {@code ld_map_fd %rN, K} (lddw src 1), {@code ld_map_value %rN, K, OFF} (lddw src 2) and
  * {@code ld_func %rN, label} (lddw src 4, a callback's address).
  */
-record VerifierCase(String name, String title, ProgramType type, List<MapSpec> maps, boolean accept,
+public record VerifierCase(String name, String title, ProgramType type, List<MapSpec> maps, boolean accept,
                     List<String> errors, int insn, List<String> logs, long memSize, int insnLimit,
-                    boolean allowUninitStack, long[] prog) {
+                    boolean allowUninitStack, String kernel, long[] prog) {
 
-    static VerifierCase parse(String name, String text) throws AssemblerException {
+    public static VerifierCase parse(String name, String text) throws AssemblerException {
         ProgramType type = ProgramType.XDP;
         List<MapSpec> maps = new ArrayList<>();
         Boolean accept = null;
@@ -33,6 +41,7 @@ record VerifierCase(String name, String title, ProgramType type, List<MapSpec> m
         int limit = VerifierOptions.BPF_COMPLEXITY_LIMIT_INSNS;
         boolean uninit = false;
         String title = name;
+        String kernel = null;
         StringBuilder src = new StringBuilder();
         List<int[]> patches = new ArrayList<>(); // {slot, kind, reg}
         int slot = 0;
@@ -55,6 +64,7 @@ record VerifierCase(String name, String title, ProgramType type, List<MapSpec> m
                         case "insn-limit" -> limit = Integer.parseInt(value);
                         case "allow-uninit-stack" -> uninit = Boolean.parseBoolean(value);
                         case "title" -> title = value;
+                        case "kernel" -> kernel = value;
                         default -> { }
                     }
                 }
@@ -108,7 +118,35 @@ record VerifierCase(String name, String title, ProgramType type, List<MapSpec> m
             }
         }
         return new VerifierCase(name, title, type, List.copyOf(maps), accept, List.copyOf(errors), insn, List.copyOf(logs),
-                memSize, limit, uninit, prog);
+                memSize, limit, uninit, kernel, prog);
+    }
+
+    /**
+     * Every case under {@code /verifier/DIR} on the class path ({@code accept} or {@code reject}),
+     * sorted by file name; from a directory or from a jar (the core test jar, for kernel-ref).
+     */
+    public static List<VerifierCase> all(String dir) throws Exception {
+        URI uri = VerifierCase.class.getResource("/verifier/" + dir).toURI();
+        FileSystem fs = null;
+        try {
+            Path root;
+            if (uri.getScheme().equals("jar")) {
+                fs = FileSystems.newFileSystem(uri, Map.of());
+                root = fs.getPath("/verifier/" + dir);
+            } else {
+                root = Path.of(uri);
+            }
+            List<VerifierCase> out = new ArrayList<>();
+            try (Stream<Path> s = Files.list(root)) {
+                for (Path p : s.sorted().toList()) {
+                    String n = p.getFileName().toString();
+                    if (n.endsWith(".s") || n.endsWith(".hex")) out.add(parse(n, Files.readString(p)));
+                }
+            }
+            return out;
+        } finally {
+            if (fs != null) fs.close();
+        }
     }
 
     /** A {@code .hex} case: 8-byte little-endian instructions as hex bytes (from clang, see its header). */
@@ -123,7 +161,7 @@ record VerifierCase(String name, String title, ProgramType type, List<MapSpec> m
         return w;
     }
 
-    VerifierOptions options(int logLevel) {
+    public VerifierOptions options(int logLevel) {
         return new VerifierOptions(type, maps, logLevel, memSize, insnLimit, allowUninitStack);
     }
 }
