@@ -37,11 +37,12 @@ class ShellCommandsTest {
 
     @Test
     void offloadWithoutDevices(@TempDir Path cwd) throws Exception {
-        Result r = LauncherProcessTest.obpf(cwd, "-c", "bpf:offload list");
+        String noDevices = "framework,obpf-core,obpf-loader,obpf-shell,obpf-jit-x86_64";
+        Result r = LauncherProcessTest.obpf(cwd, "--features", noDevices, "-c", "bpf:offload list");
         assertEquals(0, r.exit(), r.err());
         assertEquals("no offload device is registered", r.out().strip());
         Files.writeString(cwd.resolve("p.s"), "mov %r0, 1\nexit\n");
-        r = LauncherProcessTest.obpf(cwd, "-c", "bpf:offload query nic0 " + cwd.resolve("p.s"));
+        r = LauncherProcessTest.obpf(cwd, "--features", noDevices, "-c", "bpf:offload query nic0 " + cwd.resolve("p.s"));
         assertEquals(0, r.exit(), r.err());
         assertEquals("nic0: cannot offload p.s:\n  no offload device 'nic0' (devices: none)", r.out().strip());
     }

@@ -111,7 +111,7 @@ class ShellSessionTest {
         good("bpf:map pin name proto_bytes /sys/fs/bpf/bytes", out -> out.equals("map 2 pinned at /sys/fs/bpf/bytes\n"));
         bad("bpf:map pin 2 /sys/fs/bpf/h", "map pin: /sys/fs/bpf/h is already pinned");
 
-        good("bpf:verify " + count + " log_level 1", out -> out.startsWith("prog xdp_count_array: ACCEPT (processed 34 insns"));
+        good("bpf:verify " + count + " log_level 1", out -> out.startsWith("prog xdp_count_array: ACCEPT (processed 32 insns"));
         Path rejected = Files.writeString(dir.resolve("bad.s"), "exit\n");
         bad("bpf:verify " + rejected + " type xdp", "verify: prog bad rejected: insn 0: R0 !read_ok");
 

@@ -23,7 +23,8 @@ class VerifyCommandTest {
 
     @Test
     void rejectsWithTheRuleAndTheInstruction(@TempDir Path cwd) throws Exception {
-        // r1 = map[0] (lddw src 1, imm 0); r2 = r10 - 4 with an unwritten key; call map_lookup_elem; r0 = *(u64 *)r0; exit
+        // r1 = map[0] (lddw src 1, imm 0, a hash map: an array lookup with a constant in-range key
+        // cannot give NULL); r2 = r10 - 4, key 0; call map_lookup_elem; r0 = *(u64 *)r0; exit
         Path prog = Files.writeString(cwd.resolve("null.hex"), """
                 18 11 00 00 00 00 00 00  00 00 00 00 00 00 00 00
                 bf a2 00 00 00 00 00 00  07 02 00 00 fc ff ff ff
@@ -32,7 +33,7 @@ class VerifyCommandTest {
                 79 00 00 00 00 00 00 00
                 95 00 00 00 00 00 00 00
                 """);
-        Result r = LauncherProcessTest.obpf(cwd, "verify", "--type", "xdp", "--map", "array:4:8:1", prog.toString());
+        Result r = LauncherProcessTest.obpf(cwd, "verify", "--type", "xdp", "--map", "hash:4:8:1", prog.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals("REJECT", r.out().lines().findFirst().orElse(""));
         assertTrue(r.out().contains("R0 invalid mem access 'map_value_or_null'"), r.out());
