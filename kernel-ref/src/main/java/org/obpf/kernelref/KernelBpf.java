@@ -62,7 +62,7 @@ public final class KernelBpf {
 
     // BPF_MAP_CREATE
     static final int MC_MAP_TYPE = 0, MC_KEY_SIZE = 4, MC_VALUE_SIZE = 8, MC_MAX_ENTRIES = 12,
-            MC_MAP_FLAGS = 16, MC_MAP_NAME = 28, MC_SIZE = 72; // ... map_extra at 64 is the last field we pass
+            MC_MAP_FLAGS = 16, MC_INNER_MAP_FD = 20, MC_MAP_NAME = 28, MC_SIZE = 72; // ... map_extra at 64 is the last field we pass
     // BPF_MAP_*_ELEM
     static final int ELEM_MAP_FD = 0, ELEM_KEY = 8, ELEM_VALUE = 16, ELEM_FLAGS = 24, ELEM_SIZE = 32;
     // BPF_PROG_LOAD
@@ -164,6 +164,11 @@ public final class KernelBpf {
 
     /** {@code BPF_MAP_CREATE}; returns the new map's fd. The name is cut to 15 characters. */
     public static int mapCreate(MapSpec spec) throws KernelBpfException {
+        return mapCreate(spec, 0);
+    }
+
+    /** {@code BPF_MAP_CREATE} with {@code inner_map_fd} (0: none), the template of a map-in-map. */
+    public static int mapCreate(MapSpec spec, int innerMapFd) throws KernelBpfException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(MC_SIZE, 8);
             attr.set(JAVA_INT_UNALIGNED, MC_MAP_TYPE, spec.type().kernelId());
@@ -171,6 +176,7 @@ public final class KernelBpf {
             attr.set(JAVA_INT_UNALIGNED, MC_VALUE_SIZE, spec.valueSize());
             attr.set(JAVA_INT_UNALIGNED, MC_MAX_ENTRIES, spec.maxEntries());
             attr.set(JAVA_INT_UNALIGNED, MC_MAP_FLAGS, spec.flags());
+            attr.set(JAVA_INT_UNALIGNED, MC_INNER_MAP_FD, innerMapFd);
             putName(attr, MC_MAP_NAME, spec.name());
             return (int) call(BPF_MAP_CREATE, attr, MC_SIZE, "BPF_MAP_CREATE " + describe(spec));
         }

@@ -48,7 +48,12 @@ public final class Verifier {
     private final long[] prog;
     private final VerifierOptions opts;
     private final ProgramType type;
+    /** The program's maps, then the inner map templates of its map-in-map maps. */
     private final List<MapSpec> maps;
+    /** The program's own maps (what lddw may name). */
+    private final int progMaps;
+    /** By map index: the index in {@link #maps} of its inner map template, or -1. */
+    private final int[] innerOf;
     private final DecodedInsn[] insns;
     private final int[] subprogOf;
     private final int[] subprogStart;
@@ -88,7 +93,15 @@ public final class Verifier {
         this.prog = prog;
         this.opts = opts;
         this.type = opts.type();
-        this.maps = opts.maps();
+        List<MapSpec> all = new ArrayList<>(opts.maps());
+        progMaps = all.size();
+        innerOf = new int[progMaps];
+        Arrays.fill(innerOf, -1);
+        for (var e : new java.util.TreeMap<>(opts.innerMaps()).entrySet()) {
+            innerOf[e.getKey()] = all.size();
+            all.add(e.getValue());
+        }
+        this.maps = List.copyOf(all);
         int n = prog.length;
         insns = new DecodedInsn[n];
         for (DecodedInsn d : decoded) insns[d.index()] = d;
@@ -674,18 +687,29 @@ public final class Verifier {
                 Reg x = f.regs[r];
                 if (x.maybeNull() && x.id() == id) {
                     if (x.refObjId() != 0) refId = x.refObjId();
-                    f.regs[r] = isNull ? Reg.known(0) : x.withMaybeNull(false).withId(0);
+                    f.regs[r] = isNull ? Reg.known(0) : notNull(x);
                 }
             }
             for (int k = 0; k < f.spilled.length; k++) {
                 Reg x = f.spilled[k];
                 if (x != null && x.maybeNull() && x.id() == id) {
                     if (x.refObjId() != 0) refId = x.refObjId();
-                    f.spilled[k] = isNull ? Reg.known(0) : x.withMaybeNull(false).withId(0);
+                    f.spilled[k] = isNull ? Reg.known(0) : notNull(x);
                 }
             }
         }
         if (isNull && refId != 0) s.removeRef(refId); // nothing to release on the null side
+    }
+
+    /**
+     * mark_ptr_or_null_reg's non-null side: a value of a map-in-map becomes the inner map, a
+     * CONST_PTR_TO_MAP of the template ({@code map->inner_map_meta}).
+     */
+    private Reg notNull(Reg x) {
+        if (x.type() == RegType.PTR_TO_MAP_VALUE && x.map() >= 0 && x.map() < progMaps && innerOf[x.map()] >= 0) {
+            return Reg.pointer(RegType.CONST_PTR_TO_MAP, 0).withMap(innerOf[x.map()]);
+        }
+        return x.withMaybeNull(false).withId(0);
     }
 
     /** try_match_pkt_pointers: a packet pointer compared with pkt_end (or pkt_meta with pkt). */
@@ -756,7 +780,7 @@ public final class Verifier {
     }
 
     private int map(int k) {
-        if (k < 0 || k >= maps.size()) throw reject("fd " + k + " is not pointing to valid bpf_map");
+        if (k < 0 || k >= progMaps) throw reject("fd " + k + " is not pointing to valid bpf_map");
         return k;
     }
 
@@ -1162,6 +1186,9 @@ public final class Verifier {
                     MapSpec m = maps.get(mapIdx);
                     if (!HelperProto.mapCompatible(id, m.type())) {
                         throw reject("cannot pass map_type " + m.type().kernelId() + " into func " + HelperProto.name(id) + "#" + id);
+                    }
+                    if ((m.type() == MapType.ARRAY_OF_MAPS || m.type() == MapType.HASH_OF_MAPS) && (mapIdx >= progMaps || innerOf[mapIdx] < 0)) {
+                        throw reject("map " + m.name() + " (" + m.type().kernelName() + ") has no inner map template");
                     }
                 }
                 case PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_UNINIT_MAP_VALUE -> {
