@@ -341,6 +341,15 @@ public final class KernelBpf {
         }
     }
 
+    /** The id of the map behind {@code mapFd} ({@code BPF_OBJ_GET_INFO_BY_FD}'s {@code bpf_map_info.id}, after {@code type}). */
+    public static int mapId(int mapFd) throws KernelBpfException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(8, 8); // struct bpf_map_info up to id: the kernel fills no more than info_len
+            getInfo(arena, mapFd, info);
+            return info.get(JAVA_INT_UNALIGNED, 4);
+        }
+    }
+
     /** {@code BPF_OBJ_GET_INFO_BY_FD} on a program. */
     public static ProgInfo progInfo(int progFd) throws KernelBpfException {
         try (Arena arena = Arena.ofConfined()) {

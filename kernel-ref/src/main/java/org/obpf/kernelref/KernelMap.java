@@ -45,6 +45,11 @@ public final class KernelMap implements AutoCloseable {
         return fd;
     }
 
+    /** The kernel's id of this map. */
+    public int id() throws KernelBpfException {
+        return KernelBpf.mapId(fd);
+    }
+
     /** The value for {@code key}, or empty if absent. Per-CPU maps need {@link KernelBpf#mapLookup} with the full size. */
     public Optional<byte[]> lookup(byte[] key) throws KernelBpfException {
         return KernelBpf.mapLookup(fd, key, spec.valueSize());
