@@ -1931,6 +1931,11 @@ public final class Verifier {
                 }
             }
         }
+        // The kernel's heuristics: a new state only every few jumps, and rarely inside a loop
+        // (iterations differ and seldom prune each other); the first visit always stores one.
+        boolean add = first || jmpsProcessed - prevJmpsProcessed >= 2 && processed - prevInsnProcessed >= 8;
+        if (inLoop && !first && jmpsProcessed - prevJmpsProcessed < 20 && processed - prevInsnProcessed < 100) add = false;
+        if (callbackCall[idx]) add = true; // the widened state is what ends the callback's iterations
         List<State.Checkpoint> list = ex.done;
         for (int i = 0; i < list.size(); i++) {
             State.Checkpoint cp = list.get(i);
@@ -1940,6 +1945,9 @@ public final class Verifier {
                 propagateLiveness(cp);
                 return true;
             }
+            // As the kernel: a miss counts only when a new state is stored here, so that the
+            // iterations of a loop do not evict the states of earlier iterations (that prune later ones).
+            if (!add) continue;
             cp.misses++;
             if (cp.misses > cp.hits * 3 + 3) {
                 // Rarely useful states are dropped (the kernel's miss_cnt heuristic).
@@ -1947,11 +1955,6 @@ public final class Verifier {
                 curStates--;
             }
         }
-        // The kernel's heuristics: a new state only every few jumps, and rarely inside a loop
-        // (iterations differ and seldom prune each other); the first visit always stores one.
-        boolean add = first || jmpsProcessed - prevJmpsProcessed >= 2 && processed - prevInsnProcessed >= 8;
-        if (inLoop && !first && jmpsProcessed - prevJmpsProcessed < 20 && processed - prevInsnProcessed < 100) add = false;
-        if (callbackCall[idx]) add = true; // the widened state is what ends the callback's iterations
         if (!add) return false;
         prevJmpsProcessed = jmpsProcessed;
         prevInsnProcessed = processed;
