@@ -1282,7 +1282,9 @@ public final class Verifier {
             return;
         }
         // A lookup in an array at a known index in range cannot fail: no null check needed.
+        // An inner map template with BPF_F_INNER_MAP says nothing of the real inner map's max_entries.
         boolean notNull = id == HelperProto.MAP_LOOKUP_ELEM && mapIdx >= 0 && elidesValueNullness(maps.get(mapIdx).type())
+                && !(mapIdx >= progMaps && (maps.get(mapIdx).flags() & BPF_F_INNER_MAP) != 0)
                 && constKey >= 0 && constKey < Integer.toUnsignedLong(maps.get(mapIdx).maxEntries());
         finishHelperCall(st, proto, mapIdx, allocSize, notNull);
         st.insn = insnIdx + 1;
@@ -1292,6 +1294,9 @@ public final class Verifier {
     private long msizeMax;
 
     /** can_elide_value_nullness. */
+    /** Map flag {@code BPF_F_INNER_MAP}: inner maps of any max_entries fit the template. */
+    static final int BPF_F_INNER_MAP = 1 << 12;
+
     private static boolean elidesValueNullness(MapType t) {
         return t == MapType.ARRAY || t == MapType.PERCPU_ARRAY;
     }
