@@ -62,7 +62,7 @@ public final class KernelBpf {
 
     // BPF_MAP_CREATE
     static final int MC_MAP_TYPE = 0, MC_KEY_SIZE = 4, MC_VALUE_SIZE = 8, MC_MAX_ENTRIES = 12,
-            MC_MAP_FLAGS = 16, MC_MAP_NAME = 28, MC_SIZE = 72; // ... map_extra at 64 is the last field we pass
+            MC_MAP_FLAGS = 16, MC_INNER_MAP_FD = 20, MC_MAP_NAME = 28, MC_SIZE = 72; // ... map_extra at 64 is the last field we pass
     // BPF_MAP_*_ELEM
     static final int ELEM_MAP_FD = 0, ELEM_KEY = 8, ELEM_VALUE = 16, ELEM_FLAGS = 24, ELEM_SIZE = 32;
     // BPF_PROG_LOAD
@@ -164,6 +164,11 @@ public final class KernelBpf {
 
     /** {@code BPF_MAP_CREATE}; returns the new map's fd. The name is cut to 15 characters. */
     public static int mapCreate(MapSpec spec) throws KernelBpfException {
+        return mapCreate(spec, 0);
+    }
+
+    /** {@code BPF_MAP_CREATE} with {@code inner_map_fd} (0: none), the template of a map-in-map. */
+    public static int mapCreate(MapSpec spec, int innerMapFd) throws KernelBpfException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(MC_SIZE, 8);
             attr.set(JAVA_INT_UNALIGNED, MC_MAP_TYPE, spec.type().kernelId());
@@ -171,6 +176,7 @@ public final class KernelBpf {
             attr.set(JAVA_INT_UNALIGNED, MC_VALUE_SIZE, spec.valueSize());
             attr.set(JAVA_INT_UNALIGNED, MC_MAX_ENTRIES, spec.maxEntries());
             attr.set(JAVA_INT_UNALIGNED, MC_MAP_FLAGS, spec.flags());
+            attr.set(JAVA_INT_UNALIGNED, MC_INNER_MAP_FD, innerMapFd);
             putName(attr, MC_MAP_NAME, spec.name());
             return (int) call(BPF_MAP_CREATE, attr, MC_SIZE, "BPF_MAP_CREATE " + describe(spec));
         }
@@ -332,6 +338,15 @@ public final class KernelBpf {
                     cout.equals(MemorySegment.NULL) ? new byte[0] : cout.asSlice(0, ctxOutSize).toArray(JAVA_BYTE),
                     cin.equals(MemorySegment.NULL) ? new byte[0] : cin.toArray(JAVA_BYTE),
                     attr.get(JAVA_INT_UNALIGNED, TR_DURATION));
+        }
+    }
+
+    /** The id of the map behind {@code mapFd} ({@code BPF_OBJ_GET_INFO_BY_FD}'s {@code bpf_map_info.id}, after {@code type}). */
+    public static int mapId(int mapFd) throws KernelBpfException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(8, 8); // struct bpf_map_info up to id: the kernel fills no more than info_len
+            getInfo(arena, mapFd, info);
+            return info.get(JAVA_INT_UNALIGNED, 4);
         }
     }
 

@@ -21,12 +21,33 @@ public final class KernelMap implements AutoCloseable {
         return new KernelMap(spec, KernelBpf.mapCreate(spec));
     }
 
+    /**
+     * {@code BPF_MAP_CREATE} of a map-in-map: a template map of {@code inner} is created, passed as
+     * {@code inner_map_fd} and closed again, as libbpf does for {@code __array(values, ...)}.
+     */
+    public static KernelMap create(MapSpec spec, MapSpec inner) throws KernelBpfException {
+        if (inner == null) return create(spec);
+        try (KernelMap template = create(inner)) {
+            return create(spec, template);
+        }
+    }
+
+    /** {@code BPF_MAP_CREATE} with {@code inner}'s fd as {@code inner_map_fd}. */
+    public static KernelMap create(MapSpec spec, KernelMap inner) throws KernelBpfException {
+        return new KernelMap(spec, KernelBpf.mapCreate(spec, inner.fd()));
+    }
+
     public MapSpec spec() {
         return spec;
     }
 
     public int fd() {
         return fd;
+    }
+
+    /** The kernel's id of this map. */
+    public int id() throws KernelBpfException {
+        return KernelBpf.mapId(fd);
     }
 
     /** The value for {@code key}, or empty if absent. Per-CPU maps need {@link KernelBpf#mapLookup} with the full size. */

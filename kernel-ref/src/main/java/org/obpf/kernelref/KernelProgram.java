@@ -76,9 +76,14 @@ public final class KernelProgram implements AutoCloseable {
     }
 
     static List<KernelMap> createMaps(List<MapSpec> specs) throws KernelBpfException {
+        return createMaps(specs, java.util.Map.of());
+    }
+
+    /** The maps of {@code specs}, map-in-maps with their inner map templates (by map index). */
+    static List<KernelMap> createMaps(List<MapSpec> specs, java.util.Map<Integer, MapSpec> innerMaps) throws KernelBpfException {
         List<KernelMap> created = new ArrayList<>();
         try {
-            for (MapSpec s : specs) created.add(KernelMap.create(s));
+            for (int i = 0; i < specs.size(); i++) created.add(KernelMap.create(specs.get(i), innerMaps.get(i)));
         } catch (KernelBpfException e) {
             closeAll(created, e);
             throw e;

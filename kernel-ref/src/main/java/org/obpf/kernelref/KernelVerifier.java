@@ -25,7 +25,12 @@ public final class KernelVerifier {
      * log level). A program that passes callbacks gets the func_info the kernel demands ({@link SubprogBtf}).
      */
     public static KernelVerdict verify(ProgLoadAttr attr, List<MapSpec> maps) throws KernelBpfException {
-        List<KernelMap> created = KernelProgram.createMaps(maps);
+        return verify(attr, maps, java.util.Map.of());
+    }
+
+    /** With the inner map templates of map-in-maps among {@code maps}, by index ({@code inner_map_fd}). */
+    public static KernelVerdict verify(ProgLoadAttr attr, List<MapSpec> maps, java.util.Map<Integer, MapSpec> innerMaps) throws KernelBpfException {
+        List<KernelMap> created = KernelProgram.createMaps(maps, innerMaps);
         try {
             KernelBpf.Loaded loaded;
             try {

@@ -32,6 +32,7 @@ class BpfAttrLayoutTest {
         m.put("MC_VALUE_SIZE", a.formatted("value_size"));
         m.put("MC_MAX_ENTRIES", a.formatted("max_entries"));
         m.put("MC_MAP_FLAGS", a.formatted("map_flags"));
+        m.put("MC_INNER_MAP_FD", a.formatted("inner_map_fd"));
         m.put("MC_MAP_NAME", a.formatted("map_name"));
         m.put("MC_SIZE", a.formatted("map_extra") + " + sizeof(__u64)");
         m.put("ELEM_MAP_FD", a.formatted("map_fd"));

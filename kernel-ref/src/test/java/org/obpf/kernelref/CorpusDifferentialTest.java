@@ -122,7 +122,7 @@ class CorpusDifferentialTest {
                 .filter(p -> CorpusHarness.runnable(p.type()))
                 .filter(p -> p.expectedAttachType().map(a -> !a.name().contains("DEVMAP") && !a.name().contains("CPUMAP")).orElse(true))
                 .toList();
-        if (progs.isEmpty() || obj.maps().stream().anyMatch(d -> d.spec().type() == MapType.ARRAY_OF_MAPS)) return;
+        if (progs.isEmpty()) return;
         java.util.Random rnd = new java.util.Random(name.hashCode());
         List<String> diffs = new ArrayList<>();
         int runs = 0;

@@ -43,6 +43,7 @@ import org.obpf.api.prog.TestRun;
 import org.obpf.core.helper.HelperTable;
 import org.obpf.core.interp.Program;
 import org.obpf.core.map.AbstractBpfMap;
+import org.obpf.core.map.MapOfMaps;
 import org.obpf.core.map.MapTable;
 import org.obpf.core.map.ProgArrayMap;
 import org.obpf.core.map.RingBufMap;
@@ -139,9 +140,51 @@ final class CorpusHarness {
     }
 
     /** True for maps whose contents {@link Side#dump} lists (keyed maps). */
+    /** A map-in-map's slots: hex key to the name of the object's map the slot holds (ids differ between the sides). */
+    static <E extends Exception> TreeMap<String, String> dumpSlots(List<byte[]> keys, ThrowingLookup<E> lookup,
+                                                                  java.util.function.IntFunction<String> nameById) throws E {
+        TreeMap<String, String> out = new TreeMap<>();
+        for (byte[] k : keys) {
+            byte[] v = lookup.apply(k);
+            if (v == null) continue;
+            int id = ByteBuffer.wrap(v).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+            String n = nameById.apply(id);
+            out.put(hex(k), n != null ? n : "map id " + id + " (not of the object)");
+        }
+        return out;
+    }
+
+    private static TreeMap<String, String> dumpSlots(Obpf side, String name, java.util.function.IntFunction<String> nameById) throws BpfException {
+        AbstractBpfMap m = side.map(name);
+        List<byte[]> keys = new ArrayList<>();
+        byte[] k = null;
+        while (true) {
+            try {
+                k = m.nextKey(k);
+            } catch (BpfException e) {
+                if (e.errno() == Errno.ENOENT) break;
+                throw e;
+            }
+            keys.add(k);
+        }
+        return dumpSlots(keys, key -> {
+            try {
+                return m.lookup(key);
+            } catch (BpfException e) {
+                if (e.errno() == Errno.ENOENT) return null;
+                throw e;
+            }
+        }, nameById);
+    }
+
+    @FunctionalInterface
+    interface ThrowingLookup<E extends Exception> {
+        byte[] apply(byte[] key) throws E;
+    }
+
     static boolean dumpable(MapType t) {
         return switch (t) {
-            case ARRAY, PERCPU_ARRAY, HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, LPM_TRIE -> true;
+            case ARRAY, PERCPU_ARRAY, HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, LPM_TRIE, ARRAY_OF_MAPS, HASH_OF_MAPS -> true;
             default -> false;
         };
     }
@@ -204,7 +247,14 @@ final class CorpusHarness {
             this.fds = new int[obj.maps().size()];
             for (int i = 0; i < fds.length; i++) {
                 MapDefinition d = obj.maps().get(i);
-                fds[i] = table.create(d.spec());
+                if (d.innerMap().isPresent()) {
+                    // as libbpf: a template map of the inner definition is inner_map_fd, then closed
+                    int template = table.create(d.innerMap().get().spec());
+                    fds[i] = table.create(d.spec(), template);
+                    table.close(template);
+                } else {
+                    fds[i] = table.create(d.spec());
+                }
                 if (d.kind().globalData() && d.initialValue().length > 0) {
                     table.get(fds[i]).update(new byte[4], d.initialValue(), AbstractBpfMap.BPF_ANY);
                 }
@@ -230,8 +280,11 @@ final class CorpusHarness {
             }
             for (int i = 0; i < fds.length; i++) {
                 MapDefinition d = obj.maps().get(i);
-                if (d.spec().type() != MapType.PROG_ARRAY) continue;
-                for (var slot : d.initialSlots().entrySet()) setProg(d.name(), slot.getKey(), slot.getValue());
+                if (d.spec().type() == MapType.PROG_ARRAY) {
+                    for (var slot : d.initialSlots().entrySet()) setProg(d.name(), slot.getKey(), slot.getValue());
+                } else if (d.innerMap().isPresent()) {
+                    for (var slot : d.initialSlots().entrySet()) update(d.name(), u32(slot.getKey()), u32(fds[obj.mapIndex(slot.getValue())]));
+                }
             }
         }
 
@@ -288,6 +341,11 @@ final class CorpusHarness {
         @Override
         public TreeMap<String, String> dump(String name) throws BpfException {
             AbstractBpfMap m = map(name);
+            if (m instanceof MapOfMaps) {
+                Map<Integer, String> byId = new java.util.HashMap<>();
+                for (int i = 0; i < fds.length; i++) byId.put(table.get(fds[i]).id(), obj.maps().get(i).name());
+                return dumpSlots(this, name, byId::get);
+            }
             TreeMap<String, String> out = new TreeMap<>();
             byte[] k = null;
             while (true) {
@@ -381,7 +439,7 @@ final class CorpusHarness {
             this.obj = obj;
             try {
                 for (MapDefinition d : obj.maps()) {
-                    KernelMap m = KernelMap.create(d.spec());
+                    KernelMap m = KernelMap.create(d.spec(), d.innerMap().map(MapDefinition::spec).orElse(null));
                     maps.add(m);
                     if (d.kind().globalData() && d.initialValue().length > 0) m.update(new byte[4], d.initialValue());
                 }
@@ -393,8 +451,11 @@ final class CorpusHarness {
                     progFds.put(p.name(), SubprogBtf.needed(attr.insns()) ? loadWithFuncInfo(attr, p) : KernelBpf.progLoad(attr).fd());
                 }
                 for (MapDefinition d : obj.maps()) {
-                    if (d.spec().type() != MapType.PROG_ARRAY) continue;
-                    for (var slot : d.initialSlots().entrySet()) setProg(d.name(), slot.getKey(), slot.getValue());
+                    if (d.spec().type() == MapType.PROG_ARRAY) {
+                        for (var slot : d.initialSlots().entrySet()) setProg(d.name(), slot.getKey(), slot.getValue());
+                    } else if (d.innerMap().isPresent()) {
+                        for (var slot : d.initialSlots().entrySet()) update(d.name(), u32(slot.getKey()), u32(map(slot.getValue()).fd()));
+                    }
                 }
             } catch (KernelBpfException | RuntimeException e) {
                 try {
@@ -531,6 +592,11 @@ final class CorpusHarness {
         @Override
         public TreeMap<String, String> dump(String name) throws KernelBpfException {
             KernelMap m = map(name);
+            if (m.spec().type() == MapType.ARRAY_OF_MAPS || m.spec().type() == MapType.HASH_OF_MAPS) {
+                Map<Integer, String> byId = new java.util.HashMap<>();
+                for (int i = 0; i < maps.size(); i++) byId.put(maps.get(i).id(), obj.maps().get(i).name());
+                return dumpSlots(m.keys(), k -> m.lookup(k).orElse(null), byId::get);
+            }
             boolean pc = perCpu(m.spec().type());
             int vs = m.spec().valueSize();
             TreeMap<String, String> out = new TreeMap<>();

@@ -29,14 +29,17 @@ import org.obpf.core.verifier.VerifierResult;
  */
 class CorpusVerifierTest {
 
-    /** A corpus program with the maps its {@code lddw src 5/6, imm K} name (K = index into the list). */
-    record CorpusProgram(String object, ProgramSpec spec, List<MapSpec> maps) {
+    /**
+     * A corpus program with the maps its {@code lddw src 5/6, imm K} name (K = index into the list)
+     * and the inner map templates of the map-in-maps among them (by index).
+     */
+    record CorpusProgram(String object, ProgramSpec spec, List<MapSpec> maps, Map<Integer, MapSpec> innerMaps) {
         String name() {
             return object + "/" + spec.name();
         }
 
         VerifierResult verifyObpf(int logLevel) {
-            return Verifier.verify(spec.insns(), VerifierOptions.of(spec.type(), maps).withLogLevel(logLevel));
+            return Verifier.verify(spec.insns(), VerifierOptions.of(spec.type(), maps).withLogLevel(logLevel).withInnerMaps(innerMaps));
         }
 
         /** The program as the kernel takes it: src 5/6 become src 1/2 (map fd / map value), K stays for {@link KernelVerifier}. */
@@ -48,7 +51,7 @@ class CorpusVerifierTest {
         }
 
         KernelVerdict verifyKernel() throws KernelBpfException {
-            return KernelVerifier.verify(kernelAttr(), maps);
+            return KernelVerifier.verify(kernelAttr(), maps, innerMaps);
         }
     }
 
@@ -72,7 +75,12 @@ class CorpusVerifierTest {
         for (String name : CorpusHarness.index()) {
             BpfObject obj = CorpusHarness.object(name);
             List<MapSpec> maps = obj.maps().stream().map(MapDefinition::spec).toList();
-            for (ProgramSpec p : obj.programs()) out.add(new CorpusProgram(name, p, maps));
+            Map<Integer, MapSpec> inner = new java.util.HashMap<>();
+            for (int i = 0; i < maps.size(); i++) {
+                int k = i;
+                obj.maps().get(i).innerMap().ifPresent(d -> inner.put(k, d.spec()));
+            }
+            for (ProgramSpec p : obj.programs()) out.add(new CorpusProgram(name, p, maps, inner));
         }
         return out;
     }
@@ -81,12 +89,10 @@ class CorpusVerifierTest {
      * Programs the kernel-side harness cannot load, with the reason (kernel-ref's map creation,
      * not the verifier). OBPF's verdict on them is still checked.
      */
-    static final Map<String, String> KERNEL_CANNOT_LOAD = Map.of(
-            "map_in_map/inner_count", "ARRAY_OF_MAPS: kernel-ref's mapCreate has no inner_map_fd, so its map cannot be created");
+    static final Map<String, String> KERNEL_CANNOT_LOAD = Map.of();
 
     /** Corpus programs OBPF's verifier refuses, with the complaint: features OBPF does not have. */
-    static final Map<String, String> OBPF_REFUSES = Map.of(
-            "map_in_map/inner_count", "R1 type=map_value expected=map_ptr"); // no map-in-map: a lookup in the outer map gives a value
+    static final Map<String, String> OBPF_REFUSES = Map.of();
 
     @Test
     void obpfAcceptsEveryCorpusProgram() {

@@ -48,7 +48,7 @@ class VerifierCasesKernelTest {
      * costs the kernel tens of seconds of buffer regrowth).
      */
     static KernelVerdict kernelVerify(VerifierCase c, boolean log) throws KernelBpfException {
-        List<KernelMap> maps = KernelProgram.createMaps(c.maps());
+        List<KernelMap> maps = KernelProgram.createMaps(c.maps(), c.innerMaps());
         try {
             long[] insns = c.prog().clone();
             for (int pc = 0; pc < insns.length; pc++) {

@@ -7,6 +7,7 @@ import org.obpf.api.helper.Helper;
 import org.obpf.api.helper.HelperContext;
 import org.obpf.api.helper.HelperException;
 import org.obpf.core.map.AbstractBpfMap;
+import org.obpf.core.map.MapOfMaps;
 import org.obpf.core.map.PerfEventArrayMap;
 import org.obpf.core.map.RingBufMap;
 
@@ -43,6 +44,8 @@ public final class MapHelpers {
         return List.of(
                 helper(BPF_FUNC_map_lookup_elem, "map_lookup_elem", (c, r1, r2, r3, r4, r5) -> {
                     AbstractBpfMap m = map(c, r1);
+                    // a map-in-map answers an inner map's pointer, held for the run rather than granted as memory
+                    if (m instanceof MapOfMaps mm) return mm.lookupHeld(key(c, m, r2), c);
                     long value = m.lookupElem(key(c, m, r2));
                     if (value != 0) grant(c, m, value);
                     return value;

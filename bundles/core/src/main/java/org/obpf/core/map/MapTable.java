@@ -40,9 +40,23 @@ public final class MapTable implements MapRegistry {
 
     @Override
     public int create(MapSpec spec) throws BpfException {
-        AbstractBpfMap map = Maps.create(spec, cpus);
+        return create(spec, 0);
+    }
+
+    /**
+     * {@code BPF_MAP_CREATE} with {@code inner_map_fd} (0: none), the template of a map-in-map.
+     * Map-in-map slots are then set from the host with map fds of this table.
+     */
+    public int create(MapSpec spec, int innerMapFd) throws BpfException {
+        AbstractBpfMap inner = innerMapFd == 0 ? null : get(innerMapFd);
+        AbstractBpfMap map = Maps.create(spec, cpus, inner);
         if (map instanceof ProgArrayMap pa) pa.programs(fd -> programs.apply(fd));
+        if (map instanceof MapOfMaps mm) mm.maps(this::find);
         return install(map);
+    }
+
+    private synchronized AbstractBpfMap find(int fd) {
+        return byFd.get(fd);
     }
 
     /** Gives {@code map} (whose reference the table takes over) the lowest free fd. */

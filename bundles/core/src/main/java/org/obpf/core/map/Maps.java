@@ -32,6 +32,17 @@ public final class Maps {
      *     does not implement
      */
     public static AbstractBpfMap create(MapSpec spec, int cpus) throws BpfException {
+        return create(spec, cpus, null);
+    }
+
+    /**
+     * Creates a map of {@code spec}'s type; map-in-map types take {@code inner} as their inner map
+     * template ({@code inner_map_fd}), which they only copy: the caller keeps its reference.
+     *
+     * @throws BpfException as {@link #create(MapSpec, int)}, and {@code EINVAL} for a map-in-map
+     *     without a fitting template
+     */
+    public static AbstractBpfMap create(MapSpec spec, int cpus, AbstractBpfMap inner) throws BpfException {
         if (cpus <= 0) throw new IllegalArgumentException("cpus must be positive: " + cpus);
         return switch (spec.type()) {
             case ARRAY, PERCPU_ARRAY -> new ArrayMap(spec, cpus);
@@ -42,6 +53,7 @@ public final class Maps {
             case RINGBUF -> new RingBufMap(spec);
             case DEVMAP -> new DevMap(spec);
             case PERF_EVENT_ARRAY -> new PerfEventArrayMap(spec);
+            case ARRAY_OF_MAPS, HASH_OF_MAPS -> new MapOfMaps(spec, inner);
             default -> throw new BpfException(Errno.EOPNOTSUPP, "map " + spec.name() + ": map type "
                     + spec.type().kernelName() + " (" + spec.type().kernelId() + ") is not supported");
         };

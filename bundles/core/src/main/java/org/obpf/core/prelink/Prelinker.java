@@ -216,6 +216,9 @@ public final class Prelinker {
             } catch (BpfException e) {
                 throw new BpfException(Errno.EINVAL, "insn " + pc + ": " + e.getMessage());
             }
+            // Only plain arrays are inlined. An array_of_maps lookup stays a call (the kernel inlines it as
+            // array_of_map_gen_lookup): the helper holds the inner map for the run, which inline code cannot;
+            // a lookup in an inner map has no constant map at the call (r1 came from r0), so it is a call too.
             if (options.inlineMapLookups() && id == MapHelpers.BPF_FUNC_map_lookup_elem && mapAtCall[pc] >= 0
                     && maps.get(mapAtCall[pc]) instanceof ArrayMap a && !a.percpu()) {
                 patches.put(pc, arrayMapGenLookup(a));

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -52,6 +53,7 @@ import org.obpf.core.helper.HelperTable;
 import org.obpf.core.helper.TraceBuffer;
 import org.obpf.core.interp.ExecutionException;
 import org.obpf.core.map.AbstractBpfMap;
+import org.obpf.core.map.MapOfMaps;
 import org.obpf.core.map.Maps;
 import org.obpf.core.map.ProgArrayMap;
 import org.obpf.core.prelink.Prelinked;
@@ -316,7 +318,7 @@ public final class Registry implements BpfSystem {
             List<Prog> loaded = new ArrayList<>();
             try {
                 for (MapDefinition d : obj.maps()) {
-                    AbstractBpfMap m = Maps.create(d.spec());
+                    AbstractBpfMap m = createMap(d);
                     created.add(m);
                     if (m instanceof ProgArrayMap pa) pa.programs(id -> Optional.ofNullable(progs.get(id)).map(p -> (Object) p.interpreted).orElse(null));
                     if (d.kind().globalData() && d.initialValue().length > 0) m.update(new byte[4], d.initialValue(), BpfMap.BPF_ANY);
@@ -336,6 +338,7 @@ public final class Registry implements BpfSystem {
                         loaded.stream().filter(p -> p.name.equals(slot.getValue())).findFirst().ifPresent(p -> pa.set(slot.getKey(), p.interpreted));
                     }
                 }
+                fillMapSlots(obj, created);
             } catch (BpfException | RuntimeException e) {
                 loaded.forEach(this::drop);
                 created.forEach(AbstractBpfMap::release);
@@ -393,6 +396,38 @@ public final class Registry implements BpfSystem {
         }
     }
 
+    /** A map of the object; a map-in-map with a template of its inner map definition, as libbpf creates it. */
+    private static AbstractBpfMap createMap(MapDefinition d) throws BpfException {
+        if (d.innerMap().isEmpty()) return Maps.create(d.spec());
+        AbstractBpfMap template = Maps.create(d.innerMap().get().spec());
+        try {
+            return Maps.create(d.spec(), org.obpf.core.map.Cpus.possible(), template);
+        } finally {
+            template.release();
+        }
+    }
+
+    /** Map-in-map slots set by their definitions ({@code .values = { [0] = &inner }}): the object's maps by name. */
+    private static void fillMapSlots(BpfObject obj, List<AbstractBpfMap> created) throws BpfException {
+        for (int i = 0; i < obj.maps().size(); i++) {
+            if (!(created.get(i) instanceof MapOfMaps outer)) continue;
+            for (var slot : obj.maps().get(i).initialSlots().entrySet()) {
+                int k = 0;
+                while (k < obj.maps().size() && !obj.maps().get(k).name().equals(slot.getValue())) k++;
+                if (k == obj.maps().size()) throw new BpfException(Errno.EINVAL, "map " + obj.maps().get(i).name() + ": slot " + slot.getKey() + " names no map '" + slot.getValue() + "'");
+                int key = slot.getKey();
+                outer.set(new byte[] {(byte) key, (byte) (key >> 8), (byte) (key >> 16), (byte) (key >> 24)}, created.get(k), BpfMap.BPF_ANY);
+            }
+        }
+    }
+
+    /** The inner map templates of the map-in-maps among {@code list}, by index. */
+    private static Map<Integer, MapSpec> innerMaps(List<AbstractBpfMap> list) {
+        Map<Integer, MapSpec> out = new HashMap<>();
+        for (int i = 0; i < list.size(); i++) if (list.get(i) instanceof MapOfMaps mm) out.put(i, mm.template());
+        return out;
+    }
+
     /** lddw src 1/2 (fd) and 5/6 (index) both name the K-th of {@code list}. */
     private static Prelinker.MapResolver indexResolver(List<AbstractBpfMap> list) {
         return new Prelinker.MapResolver() {
@@ -412,7 +447,7 @@ public final class Registry implements BpfSystem {
     private Prog build(String name, ProgramType type, String object, long[] insns, List<MapSpec> specs, Prelinker.MapResolver resolver,
                        List<AbstractBpfMap> candidates, Optional<org.obpf.api.obj.AttachType> attach, LoadOptions options,
                        boolean progArrays) throws BpfException {
-        VerifierResult v = verify(type, insns, specs, options.logLevel());
+        VerifierResult v = verify(type, insns, specs, innerMaps(candidates), options.logLevel());
         if (!v.accepted()) {
             throw new BpfException(v.processed() == 0 ? Errno.EINVAL : Errno.EACCES, "prog " + name + " rejected by the verifier: insn "
                     + v.errorInsn() + ": " + firstLine(v.error()));
@@ -452,7 +487,11 @@ public final class Registry implements BpfSystem {
     }
 
     private static VerifierResult verify(ProgramType type, long[] insns, List<MapSpec> specs, int logLevel) {
-        VerifierOptions o = VerifierOptions.of(type, specs).withLogLevel(logLevel);
+        return verify(type, insns, specs, Map.of(), logLevel);
+    }
+
+    private static VerifierResult verify(ProgramType type, long[] insns, List<MapSpec> specs, Map<Integer, MapSpec> inner, int logLevel) {
+        VerifierOptions o = VerifierOptions.of(type, specs).withLogLevel(logLevel).withInnerMaps(inner);
         if (type == ProgramType.FLAT) o = o.withFlatMemSize(FLAT_MEM_SIZE);
         return Verifier.verify(insns, o);
     }
@@ -733,9 +772,14 @@ public final class Registry implements BpfSystem {
         checkLevel(logLevel);
         BpfObject obj = object(fileName, elf);
         List<MapSpec> specs = obj.maps().stream().map(MapDefinition::spec).toList();
+        Map<Integer, MapSpec> inner = new HashMap<>();
+        for (int i = 0; i < obj.maps().size(); i++) {
+            int k = i;
+            obj.maps().get(i).innerMap().ifPresent(d -> inner.put(k, d.spec()));
+        }
         List<VerifyReport> out = new ArrayList<>();
         for (ProgramSpec s : selected(obj, program)) {
-            out.add(report(s.name(), verify(type != null ? type : s.type(), s.insns(), specs, logLevel)));
+            out.add(report(s.name(), verify(type != null ? type : s.type(), s.insns(), specs, inner, logLevel)));
         }
         return out;
     }
@@ -743,9 +787,9 @@ public final class Registry implements BpfSystem {
     @Override
     public VerifyReport verifyRaw(String name, ProgramType type, long[] insns, List<Integer> mapIds, int logLevel) throws BpfException {
         checkLevel(logLevel);
-        List<MapSpec> specs = new ArrayList<>();
-        for (int id : mapIds) specs.add(entry(id).map.spec());
-        return report(name, verify(type, insns, specs, logLevel));
+        List<AbstractBpfMap> used = new ArrayList<>();
+        for (int id : mapIds) used.add(entry(id).map);
+        return report(name, verify(type, insns, used.stream().map(AbstractBpfMap::spec).toList(), innerMaps(used), logLevel));
     }
 
     private static void checkLevel(int level) throws BpfException {
@@ -793,7 +837,17 @@ public final class Registry implements BpfSystem {
         for (MapType t : MapType.values()) {
             if (t == MapType.UNSPEC) continue;
             try {
-                Maps.create(probeSpec(t)).release();
+                if (t == MapType.ARRAY_OF_MAPS || t == MapType.HASH_OF_MAPS) {
+                    // bpftool's probe gives map-in-maps an array as inner map
+                    AbstractBpfMap inner = Maps.create(new MapSpec("probe_inner", MapType.ARRAY, 4, 4, 1, 0));
+                    try {
+                        Maps.create(probeSpec(t), org.obpf.core.map.Cpus.possible(), inner).release();
+                    } finally {
+                        inner.release();
+                    }
+                } else {
+                    Maps.create(probeSpec(t)).release();
+                }
                 mapTypes.add(new FeatureProbe.MapTypeSupport(t, true, ""));
             } catch (BpfException | RuntimeException e) {
                 mapTypes.add(new FeatureProbe.MapTypeSupport(t, false, e.getMessage()));

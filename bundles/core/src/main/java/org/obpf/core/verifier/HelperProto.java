@@ -194,6 +194,7 @@ public record HelperProto(int id, Ret ret, List<Arg> args) {
             case QUEUE, STACK -> { if (id != MAP_PUSH_ELEM && id != MAP_POP_ELEM && id != MAP_PEEK_ELEM) return false; }
             case DEVMAP, DEVMAP_HASH, XSKMAP -> { if (id != REDIRECT_MAP && id != MAP_LOOKUP_ELEM) return false; }
             case CPUMAP -> { if (id != REDIRECT_MAP) return false; }
+            case ARRAY_OF_MAPS, HASH_OF_MAPS -> { if (id != MAP_LOOKUP_ELEM) return false; }
             default -> { }
         }
         // Then the helper's own list of map types.

@@ -48,7 +48,12 @@ public final class Verifier {
     private final long[] prog;
     private final VerifierOptions opts;
     private final ProgramType type;
+    /** The program's maps, then the inner map templates of its map-in-map maps. */
     private final List<MapSpec> maps;
+    /** The program's own maps (what lddw may name). */
+    private final int progMaps;
+    /** By map index: the index in {@link #maps} of its inner map template, or -1. */
+    private final int[] innerOf;
     private final DecodedInsn[] insns;
     private final int[] subprogOf;
     private final int[] subprogStart;
@@ -88,7 +93,15 @@ public final class Verifier {
         this.prog = prog;
         this.opts = opts;
         this.type = opts.type();
-        this.maps = opts.maps();
+        List<MapSpec> all = new ArrayList<>(opts.maps());
+        progMaps = all.size();
+        innerOf = new int[progMaps];
+        Arrays.fill(innerOf, -1);
+        for (var e : new java.util.TreeMap<>(opts.innerMaps()).entrySet()) {
+            innerOf[e.getKey()] = all.size();
+            all.add(e.getValue());
+        }
+        this.maps = List.copyOf(all);
         int n = prog.length;
         insns = new DecodedInsn[n];
         for (DecodedInsn d : decoded) insns[d.index()] = d;
@@ -674,18 +687,29 @@ public final class Verifier {
                 Reg x = f.regs[r];
                 if (x.maybeNull() && x.id() == id) {
                     if (x.refObjId() != 0) refId = x.refObjId();
-                    f.regs[r] = isNull ? Reg.known(0) : x.withMaybeNull(false).withId(0);
+                    f.regs[r] = isNull ? Reg.known(0) : notNull(x);
                 }
             }
             for (int k = 0; k < f.spilled.length; k++) {
                 Reg x = f.spilled[k];
                 if (x != null && x.maybeNull() && x.id() == id) {
                     if (x.refObjId() != 0) refId = x.refObjId();
-                    f.spilled[k] = isNull ? Reg.known(0) : x.withMaybeNull(false).withId(0);
+                    f.spilled[k] = isNull ? Reg.known(0) : notNull(x);
                 }
             }
         }
         if (isNull && refId != 0) s.removeRef(refId); // nothing to release on the null side
+    }
+
+    /**
+     * mark_ptr_or_null_reg's non-null side: a value of a map-in-map becomes the inner map, a
+     * CONST_PTR_TO_MAP of the template ({@code map->inner_map_meta}).
+     */
+    private Reg notNull(Reg x) {
+        if (x.type() == RegType.PTR_TO_MAP_VALUE && x.map() >= 0 && x.map() < progMaps && innerOf[x.map()] >= 0) {
+            return Reg.pointer(RegType.CONST_PTR_TO_MAP, 0).withMap(innerOf[x.map()]);
+        }
+        return x.withMaybeNull(false).withId(0);
     }
 
     /** try_match_pkt_pointers: a packet pointer compared with pkt_end (or pkt_meta with pkt). */
@@ -756,7 +780,7 @@ public final class Verifier {
     }
 
     private int map(int k) {
-        if (k < 0 || k >= maps.size()) throw reject("fd " + k + " is not pointing to valid bpf_map");
+        if (k < 0 || k >= progMaps) throw reject("fd " + k + " is not pointing to valid bpf_map");
         return k;
     }
 
@@ -1163,6 +1187,9 @@ public final class Verifier {
                     if (!HelperProto.mapCompatible(id, m.type())) {
                         throw reject("cannot pass map_type " + m.type().kernelId() + " into func " + HelperProto.name(id) + "#" + id);
                     }
+                    if ((m.type() == MapType.ARRAY_OF_MAPS || m.type() == MapType.HASH_OF_MAPS) && (mapIdx >= progMaps || innerOf[mapIdx] < 0)) {
+                        throw reject("map " + m.name() + " (" + m.type().kernelName() + ") has no inner map template");
+                    }
                 }
                 case PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_UNINIT_MAP_VALUE -> {
                     if (mapIdx < 0) throw reject("invalid map_ptr to access map->" + (a == HelperProto.Arg.PTR_TO_MAP_KEY ? "key" : "value"));
@@ -1255,7 +1282,9 @@ public final class Verifier {
             return;
         }
         // A lookup in an array at a known index in range cannot fail: no null check needed.
+        // An inner map template with BPF_F_INNER_MAP says nothing of the real inner map's max_entries.
         boolean notNull = id == HelperProto.MAP_LOOKUP_ELEM && mapIdx >= 0 && elidesValueNullness(maps.get(mapIdx).type())
+                && !(mapIdx >= progMaps && (maps.get(mapIdx).flags() & BPF_F_INNER_MAP) != 0)
                 && constKey >= 0 && constKey < Integer.toUnsignedLong(maps.get(mapIdx).maxEntries());
         finishHelperCall(st, proto, mapIdx, allocSize, notNull);
         st.insn = insnIdx + 1;
@@ -1265,6 +1294,9 @@ public final class Verifier {
     private long msizeMax;
 
     /** can_elide_value_nullness. */
+    /** Map flag {@code BPF_F_INNER_MAP}: inner maps of any max_entries fit the template. */
+    static final int BPF_F_INNER_MAP = 1 << 12;
+
     private static boolean elidesValueNullness(MapType t) {
         return t == MapType.ARRAY || t == MapType.PERCPU_ARRAY;
     }
@@ -1904,6 +1936,11 @@ public final class Verifier {
                 }
             }
         }
+        // The kernel's heuristics: a new state only every few jumps, and rarely inside a loop
+        // (iterations differ and seldom prune each other); the first visit always stores one.
+        boolean add = first || jmpsProcessed - prevJmpsProcessed >= 2 && processed - prevInsnProcessed >= 8;
+        if (inLoop && !first && jmpsProcessed - prevJmpsProcessed < 20 && processed - prevInsnProcessed < 100) add = false;
+        if (callbackCall[idx]) add = true; // the widened state is what ends the callback's iterations
         List<State.Checkpoint> list = ex.done;
         for (int i = 0; i < list.size(); i++) {
             State.Checkpoint cp = list.get(i);
@@ -1913,6 +1950,9 @@ public final class Verifier {
                 propagateLiveness(cp);
                 return true;
             }
+            // As the kernel: a miss counts only when a new state is stored here, so that the
+            // iterations of a loop do not evict the states of earlier iterations (that prune later ones).
+            if (!add) continue;
             cp.misses++;
             if (cp.misses > cp.hits * 3 + 3) {
                 // Rarely useful states are dropped (the kernel's miss_cnt heuristic).
@@ -1920,11 +1960,6 @@ public final class Verifier {
                 curStates--;
             }
         }
-        // The kernel's heuristics: a new state only every few jumps, and rarely inside a loop
-        // (iterations differ and seldom prune each other); the first visit always stores one.
-        boolean add = first || jmpsProcessed - prevJmpsProcessed >= 2 && processed - prevInsnProcessed >= 8;
-        if (inLoop && !first && jmpsProcessed - prevJmpsProcessed < 20 && processed - prevInsnProcessed < 100) add = false;
-        if (callbackCall[idx]) add = true; // the widened state is what ends the callback's iterations
         if (!add) return false;
         prevJmpsProcessed = jmpsProcessed;
         prevInsnProcessed = processed;

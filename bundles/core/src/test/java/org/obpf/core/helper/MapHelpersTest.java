@@ -51,6 +51,47 @@ class MapHelpersTest {
         return b;
     }
 
+    @Test
+    void aMapInMapLookupGivesTheInnerMapAsAHelperArgument() throws BpfException {
+        int template = maps.create(new MapSpec("t", MapType.ARRAY, 4, 8, 2, 0));
+        int outer = maps.create(new MapSpec("o", MapType.HASH_OF_MAPS, 4, 4, 2, 0), template);
+        int a = maps.create(new MapSpec("a", MapType.ARRAY, 4, 8, 2, 0));
+        int b = maps.create(new MapSpec("b", MapType.ARRAY, 4, 8, 2, 0));
+        // inner = outer[7]; if none, -1; else ++inner[1]
+        String prog = """
+                stw [%r10-4], 7
+                mov %r2, %r10
+                add %r2, -4
+                lddw %r1, MAP
+                call 1
+                jeq %r0, 0, +11
+                stw [%r10-8], 1
+                mov %r2, %r10
+                add %r2, -8
+                mov %r1, %r0
+                call 1
+                jeq %r0, 0, +4
+                ldxdw %r1, [%r0]
+                add %r1, 1
+                stxdw [%r0], %r1
+                mov %r0, %r1
+                exit
+                mov %r0, -1
+                exit
+                """.replace("MAP", map(outer));
+        Program p = load(prog);
+        assertEquals(-1, vm.run(p, (MemorySegment) null));
+        maps.get(outer).update(u32(7), u32(a), BpfMap.BPF_ANY);
+        assertEquals(1, vm.run(p, (MemorySegment) null));
+        assertEquals(2, vm.run(p, (MemorySegment) null));
+        var mapA = maps.get(a);
+        maps.close(a);
+        maps.get(outer).update(u32(7), u32(b), BpfMap.BPF_ANY); // drops the slot's reference on a
+        assertTrue(mapA.isFreed());
+        assertEquals(1, vm.run(p, (MemorySegment) null));
+        assertArrayEquals(u64(1), maps.get(b).lookup(u32(1)));
+    }
+
     /** key 7 at r10-4, value at r10-16. */
     private static final String KEY_AND_VALUE = """
             stw [%r10-4], 7

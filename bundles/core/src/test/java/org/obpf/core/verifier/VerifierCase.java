@@ -24,15 +24,19 @@ import org.obpf.core.tools.Verify;
  * Linux kernel's verdict differs, for kernel-ref's differential test) and a program in the conformance
  * assembler's syntax, with three extra forms for what that syntax cannot say:
  * {@code ld_map_fd %rN, K} (lddw src 1), {@code ld_map_value %rN, K, OFF} (lddw src 2) and
- * {@code ld_func %rN, label} (lddw src 4, a callback's address).
+ * {@code ld_func %rN, label} (lddw src 4, a callback's address). {@code # inner-map: K TYPE:KEY:VALUE:MAX}
+ * gives map K (a map-in-map) its inner map template. {@code # kernel-processed: N} is the Linux
+ * kernel's processed-instruction count for the case: OBPF must stay within twice that.
  */
 public record VerifierCase(String name, String title, ProgramType type, List<MapSpec> maps, boolean accept,
                     List<String> errors, int insn, List<String> logs, long memSize, int insnLimit,
-                    boolean allowUninitStack, String kernel, long[] prog) {
+                    boolean allowUninitStack, String kernel, long[] prog, Map<Integer, MapSpec> innerMaps, int kernelProcessed) {
 
     public static VerifierCase parse(String name, String text) throws AssemblerException {
         ProgramType type = ProgramType.XDP;
         List<MapSpec> maps = new ArrayList<>();
+        Map<Integer, MapSpec> inner = new java.util.TreeMap<>();
+        int kernelProcessed = -1;
         Boolean accept = null;
         List<String> errors = new ArrayList<>();
         List<String> logs = new ArrayList<>();
@@ -56,6 +60,11 @@ public record VerifierCase(String name, String title, ProgramType type, List<Map
                     switch (key) {
                         case "type" -> type = ProgramType.byName(value).orElseThrow(() -> new IllegalArgumentException(name + ": type " + value));
                         case "map" -> maps.add(Verify.parseMap(value));
+                        case "kernel-processed" -> kernelProcessed = Integer.parseInt(value);
+                        case "inner-map" -> {
+                            String[] kv = value.split("\\s+", 2);
+                            inner.put(Integer.parseInt(kv[0]), Verify.parseMap(kv[1]));
+                        }
                         case "result" -> accept = value.equalsIgnoreCase("accept");
                         case "error" -> errors.add(value);
                         case "log" -> logs.add(value);
@@ -118,7 +127,7 @@ public record VerifierCase(String name, String title, ProgramType type, List<Map
             }
         }
         return new VerifierCase(name, title, type, List.copyOf(maps), accept, List.copyOf(errors), insn, List.copyOf(logs),
-                memSize, limit, uninit, kernel, prog);
+                memSize, limit, uninit, kernel, prog, Map.copyOf(inner), kernelProcessed);
     }
 
     /**
@@ -162,6 +171,6 @@ public record VerifierCase(String name, String title, ProgramType type, List<Map
     }
 
     public VerifierOptions options(int logLevel) {
-        return new VerifierOptions(type, maps, logLevel, memSize, insnLimit, allowUninitStack);
+        return new VerifierOptions(type, maps, logLevel, memSize, insnLimit, allowUninitStack, innerMaps);
     }
 }

@@ -53,6 +53,10 @@ class VerifierCasesTest {
         }
         for (String l : c.logs()) assertTrue(r.log().contains(l), () -> "expected '" + l + "' in the log of " + context);
         if (c.insn() >= 0) assertEquals(c.insn(), r.errorInsn(), () -> "rejected insn of " + context);
+        if (c.kernelProcessed() > 0) {
+            assertTrue(r.processed() <= 2L * c.kernelProcessed(), () -> "processed " + r.processed() + " insns, over twice the kernel's "
+                    + c.kernelProcessed() + ": " + context);
+        }
         // Level 2 must reach the same verdict and log every instruction it processed.
         VerifierResult r2 = Verifier.verify(c.prog(), c.options(2));
         assertEquals(r.accepted(), r2.accepted(), () -> "level 2 verdict of " + context);
