@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.obpf.api.BpfException;
 import org.obpf.api.insn.Insn;
 import org.obpf.api.map.MapSpec;
@@ -32,10 +34,13 @@ import org.obpf.loader.ElfObjectLoader;
 final class CorpusPrograms {
     private CorpusPrograms() {}
 
-    /** One program: {@code lddw src 5/6, imm K} name the K-th of {@code maps}. */
-    record Entry(String name, ProgramSpec spec, List<MapSpec> maps) {
+    /**
+     * One program: {@code lddw src 5/6, imm K} name the K-th of {@code maps}; {@code innerMaps}
+     * are the inner map templates of the map-in-maps among them, by index.
+     */
+    record Entry(String name, ProgramSpec spec, List<MapSpec> maps, Map<Integer, MapSpec> innerMaps) {
         VerifierOptions options() {
-            return VerifierOptions.of(spec.type(), maps);
+            return VerifierOptions.of(spec.type(), maps).withInnerMaps(innerMaps);
         }
 
         /** For the kernel: src 5/6 become src 1/2 (K stays, kernel-ref binds it to the map's fd). */
@@ -62,7 +67,12 @@ final class CorpusPrograms {
         for (String name : index()) {
             BpfObject obj = object(name);
             List<MapSpec> maps = obj.maps().stream().map(MapDefinition::spec).toList();
-            for (ProgramSpec p : obj.programs()) out.add(new Entry(name + "/" + p.name(), p, maps));
+            Map<Integer, MapSpec> inner = new HashMap<>();
+            for (int i = 0; i < obj.maps().size(); i++) {
+                int k = i;
+                obj.maps().get(i).innerMap().ifPresent(d -> inner.put(k, d.spec()));
+            }
+            for (ProgramSpec p : obj.programs()) out.add(new Entry(name + "/" + p.name(), p, maps, inner));
         }
         return out;
     }

@@ -102,7 +102,7 @@ public class VerifierBench {
                     long[] kt = new long[KERNEL_RUNS];
                     VerifierStats s = null;
                     for (int i = 0; i < KERNEL_RUNS; i++) {
-                        KernelVerdict k = KernelVerifier.verify(e.kernelAttr(KernelBpf.BPF_LOG_STATS), e.maps());
+                        KernelVerdict k = KernelVerifier.verify(e.kernelAttr(KernelBpf.BPF_LOG_STATS), e.maps(), e.innerMaps());
                         if (!k.accepted()) throw new IllegalStateException("kernel refused: " + k.reason());
                         s = k.stats().orElseThrow();
                         kt[i] = s.verificationTimeUsec().orElseThrow();
