@@ -18,6 +18,7 @@ import org.obpf.offload.nfp.sim.SimFault;
 public final class NfpProgram implements DeviceProgram {
     /** Instructions one run may take before the device gives up on it. */
     public static final long LIMIT = 10_000_000;
+    static final int ETH_HLEN = 14;
 
     private final NfpDevice device;
     private final String name;
@@ -68,9 +69,9 @@ public final class NfpProgram implements DeviceProgram {
 
     @Override
     public DeviceRun testRun(byte[] packet, int repeat) throws BpfException {
-        if (packet == null || packet.length > NfpDevice.MAX_PACKET) {
+        if (packet == null || packet.length < ETH_HLEN || packet.length > NfpDevice.MAX_PACKET) {
             throw new BpfException(Errno.EINVAL, device.name() + ": packet of " + (packet == null ? 0 : packet.length)
-                    + " bytes; the CTM buffer takes 0.." + NfpDevice.MAX_PACKET);
+                    + " bytes; test_run takes " + ETH_HLEN + ".." + NfpDevice.MAX_PACKET + " (an Ethernet header, the CTM buffer)");
         }
         if (repeat < 1) repeat = 1;
         long r0 = 0, cycles = 0;
