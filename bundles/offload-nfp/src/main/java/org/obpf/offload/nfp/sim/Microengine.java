@@ -81,13 +81,17 @@ public final class Microengine {
         if (word < 0 || word + words.length > CODE_WORDS) {
             throw new IllegalArgumentException("code of " + words.length + " words at word " + word + " does not fit the code store of " + CODE_WORDS);
         }
+        // an unlinked image first: its ECC is missing everywhere, its relocation bytes say why
+        for (int i = 0; i < words.length; i++) {
+            if ((words[i] & Fields.RELO_MASK) != 0) {
+                throw new IllegalArgumentException("word " + i + " (code store word " + (word + i) + "): relocation byte "
+                        + (words[i] >>> 56) + " still set: the image is not linked");
+            }
+        }
         Op[] decoded = new Op[words.length];
         for (int i = 0; i < words.length; i++) {
             long w = words[i];
             String at = "word " + i + " (code store word " + (word + i) + ")";
-            if ((w & Fields.RELO_MASK) != 0) {
-                throw new IllegalArgumentException(at + ": relocation byte " + (w >>> 56) + " still set: the image is not linked");
-            }
             if ((w & ~(Fields.OP_MASK | Fields.ECC_MASK)) != 0) {
                 throw new IllegalArgumentException(at + ": bits above the ECC are set in 0x" + Long.toHexString(w));
             }
