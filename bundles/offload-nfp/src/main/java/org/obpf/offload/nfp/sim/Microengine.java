@@ -34,6 +34,8 @@ public final class Microengine {
     final int[] lmAddr = new int[4];
     private final int[] lmPending = new int[4];
     private final int[] lmDelay = new int[4];
+    /** LM address writes still waiting to take effect. */
+    private int lmWrites;
 
     private boolean z, n, c, v;
     private int prevResult, prevA;
@@ -123,7 +125,11 @@ public final class Microengine {
     public int lmWord(int byteAddr) { return lm[(byteAddr >>> 2) & (lm.length - 1)]; }
     public void setLmWord(int byteAddr, int value) { lm[(byteAddr >>> 2) & (lm.length - 1)] = value; }
     public int lmAddr(int idx) { return lmAddr[idx]; }
-    public void setLmAddr(int idx, int addr) { lmAddr[idx] = addr; lmDelay[idx] = 0; }
+    public void setLmAddr(int idx, int addr) {
+        if (lmDelay[idx] > 0) lmWrites--;
+        lmAddr[idx] = addr;
+        lmDelay[idx] = 0;
+    }
     public long instructions() { return instructions; }
     public void watch(int word) { watch = word; watched = false; }
     public boolean watched() { return watched; }
@@ -144,6 +150,7 @@ public final class Microengine {
         java.util.Arrays.fill(lm, 0);
         java.util.Arrays.fill(lmAddr, 0);
         java.util.Arrays.fill(lmDelay, 0);
+        lmWrites = 0;
         z = n = c = v = false;
         prevResult = prevA = 0;
         csrPending = false;
@@ -214,7 +221,10 @@ public final class Microengine {
         int pc = entry;
         int branchTo = -1, slots = 0, lastBranch = -1;
         while (true) {
-            if (firmware.owns(pc)) {
+            Op o = pc >= 0 && pc < CODE_WORDS ? code[pc] : null;
+            if (o == null) {
+                // firmware words hold no loaded code: the firmware is asked only then
+                if (!firmware.owns(pc)) throw new SimFault("control reached code-store word " + pc + ", which holds no loaded code");
                 if (slots > 0 || branchTo >= 0) throw new SimFault("firmware entry " + pc + " reached inside the defer slots of a branch");
                 cycles += firmware.cycles(pc);
                 int next = firmware.call(pc, this);
@@ -222,8 +232,6 @@ public final class Microengine {
                 pc = next;
                 continue;
             }
-            Op o = pc >= 0 && pc < CODE_WORDS ? code[pc] : null;
-            if (o == null) throw new SimFault("control reached code-store word " + pc + ", which holds no loaded code");
             if (++instructions > limit) throw new SimFault("instruction limit of " + limit + " reached at code-store word " + pc);
             cycles++;
             if (pc == watch) watched = true;
@@ -254,8 +262,13 @@ public final class Microengine {
     }
 
     private void tick() {
-        for (int i = 0; i < 4; i++) {
-            if (lmDelay[i] > 0 && --lmDelay[i] == 0) lmAddr[i] = lmPending[i];
+        if (lmWrites > 0) {
+            for (int i = 0; i < 4; i++) {
+                if (lmDelay[i] > 0 && --lmDelay[i] == 0) {
+                    lmAddr[i] = lmPending[i];
+                    lmWrites--;
+                }
+            }
         }
         if (cmdDelay > 0 && --cmdDelay == 0) {
             Op p = cmdPending;
@@ -450,6 +463,7 @@ public final class Microengine {
         };
         lmPending[idx] = value;
         // visible to the fourth instruction after this one
+        if (lmDelay[idx] == 0) lmWrites++;
         lmDelay[idx] = 4;
     }
 
