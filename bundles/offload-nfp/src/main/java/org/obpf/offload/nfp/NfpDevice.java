@@ -94,7 +94,7 @@ public class NfpDevice implements OffloadDevice {
                 new MemoryRegion("lmem", MemoryRegion.Kind.STACK, LM_STACK, STACK_BYTES),
                 new MemoryRegion("ctm", MemoryRegion.Kind.PACKET, CTM_BASE, CTM_BYTES),
                 new MemoryRegion("dram", MemoryRegion.Kind.DRAM, DRAM_BASE, dramBytes)),
-                helpers, EnumSet.of(MapType.ARRAY, MapType.HASH), EnumSet.of(ProgramType.XDP, ProgramType.SCHED_CLS),
+                helpers, EnumSet.of(MapType.ARRAY, MapType.HASH, MapType.PERF_EVENT_ARRAY), EnumSet.of(ProgramType.XDP, ProgramType.SCHED_CLS),
                 8L * FW_WORD, true, true);
     }
 
@@ -150,7 +150,7 @@ public class NfpDevice implements OffloadDevice {
         long needDram = 0;
         for (MapSpec m : c.maps()) {
             if (!info.mapTypes().contains(m.type())) {
-                reasons.add(new Refusal(Refusal.Kind.DEVICE, -1, "map " + m.name() + " of type " + m.type() + " cannot live on " + name + " (array and hash only)"));
+                reasons.add(new Refusal(Refusal.Kind.DEVICE, -1, "map " + m.name() + " of type " + m.type() + " cannot live on " + name + " (array, hash and perf event array only)"));
             } else {
                 needDram += NfpMap.footprint(m);
             }
@@ -172,7 +172,11 @@ public class NfpDevice implements OffloadDevice {
         int off = (int) (at - DRAM_BASE);
         java.util.Arrays.fill(dram, off, off + (int) bytes, (byte) 0);
         int id = nextMapId++;
-        NfpMap m = spec.type() == MapType.ARRAY ? new NfpMap.Array(this, spec, id, at) : new NfpMap.Hash(this, spec, id, at);
+        NfpMap m = switch (spec.type()) {
+            case ARRAY -> new NfpMap.Array(this, spec, id, at);
+            case PERF_EVENT_ARRAY -> new NfpMap.PerfEvents(this, spec, id, at);
+            default -> new NfpMap.Hash(this, spec, id, at);
+        };
         maps.put(id, m);
         return m;
     }

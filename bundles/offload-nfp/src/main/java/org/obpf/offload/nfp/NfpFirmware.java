@@ -21,9 +21,6 @@ final class NfpFirmware implements Firmware {
     static final int NFP_BPF_MAP_VALUE = 4, NFP_BPF_STACK = 6, NFP_BPF_PACKET_DATA = 8;
 
     private final NfpDevice device;
-    /** perf_event_output records, in order. */
-    final java.util.List<byte[]> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-
     NfpFirmware(NfpDevice device) {
         this.device = device;
     }
@@ -66,7 +63,9 @@ final class NfpFirmware implements Firmware {
         return ret;
     }
 
+    /** r2 (A4) the perf event array's table id, r4 (GPR 8/9) the data, r5 (A10) its size, A1 the data's pointer kind. */
     private long perfEventOutput(Microengine me) {
+        if (!(device.map(me.a(4)) instanceof NfpMap.PerfEvents out)) return -Errno.EINVAL.value();
         int len = me.a(10);
         if (len < 0 || len > 4096) return -Errno.E2BIG.value();
         int type = me.a(1);
@@ -86,7 +85,7 @@ final class NfpFirmware implements Firmware {
             }
             default -> { return -Errno.EINVAL.value(); }
         }
-        events.add(data);
+        out.add(data);
         return 0;
     }
 

@@ -34,8 +34,8 @@ public abstract sealed class NfpMap implements DeviceMap {
     }
 
     static void check(String dev, MapSpec spec) throws BpfException {
-        if (spec.type() != MapType.ARRAY && spec.type() != MapType.HASH) {
-            throw new BpfException(Errno.EINVAL, dev + ": map " + spec.name() + ": type " + spec.type() + " cannot live in NFP DRAM (array and hash only)");
+        if (spec.type() != MapType.ARRAY && spec.type() != MapType.HASH && spec.type() != MapType.PERF_EVENT_ARRAY) {
+            throw new BpfException(Errno.EINVAL, dev + ": map " + spec.name() + ": type " + spec.type() + " cannot live on the NFP (array, hash and perf event array only)");
         }
         if (spec.keySize() <= 0 || spec.valueSize() <= 0 || spec.maxEntries() <= 0) {
             throw new BpfException(Errno.EINVAL, dev + ": map " + spec.name() + ": key, value and entry counts must be positive");
@@ -49,6 +49,7 @@ public abstract sealed class NfpMap implements DeviceMap {
     static long footprint(MapSpec spec) {
         long stride = (spec.valueSize() + 7) & ~7;
         if (spec.type() == MapType.ARRAY) return stride * spec.maxEntries();
+        if (spec.type() == MapType.PERF_EVENT_ARRAY) return 8;
         return (8 + ((spec.keySize() + 7) & ~7) + stride) * (long) slots(spec);
     }
 
@@ -277,6 +278,51 @@ public abstract sealed class NfpMap implements DeviceMap {
             for (int s = from; s < slots; s++) {
                 if (state(s) == 1) return Arrays.copyOfRange(dram(), slotOff(s) + 8, slotOff(s) + 8 + spec.keySize());
             }
+            return null;
+        }
+    }
+
+    /**
+     * A perf event array: the firmware's perf_event_output appends records here (the NFP sends
+     * them to the host over the control channel); the host drains them. No keys or values.
+     */
+    static final class PerfEvents extends NfpMap {
+        private final java.util.List<byte[]> records = new java.util.ArrayList<>();
+
+        PerfEvents(NfpDevice device, MapSpec spec, int id, long address) {
+            super(device, spec, id, address);
+        }
+
+        void add(byte[] record) {
+            records.add(record);
+        }
+
+        /** The records output since the last call, oldest first. */
+        public java.util.List<byte[]> drain() {
+            synchronized (device) {
+                var out = java.util.List.copyOf(records);
+                records.clear();
+                return out;
+            }
+        }
+
+        @Override
+        long find(byte[] key) {
+            return -1;
+        }
+
+        @Override
+        int put(byte[] key, byte[] value, long flags) {
+            return Errno.EOPNOTSUPP.value();
+        }
+
+        @Override
+        int remove(byte[] key) {
+            return Errno.EOPNOTSUPP.value();
+        }
+
+        @Override
+        byte[] next(byte[] key) {
             return null;
         }
     }

@@ -267,6 +267,24 @@ class NfpDeviceTest {
         }
     }
 
+    @Test
+    void perfEventOutputRecordsReachTheHost() throws Exception {
+        NfpDevice d = device("nfp-perf");
+        NfpMap.PerfEvents events = (NfpMap.PerfEvents) d.createMap(new MapSpec("events", MapType.PERF_EVENT_ARRAY, 4, 4, 1, 0));
+        // *(u32 *)(r10 - 8) = 0x04030201; perf_event_output(ctx, events, BPF_F_CURRENT_CPU, r10 - 8, 4)
+        long[] code = cat(i(0xb7, 2, 0, 0, 0x04030201), i(0x63, 10, 2, -8, 0), ldMap(2, 0), i(0xb4, 3, 0, 0, -1),
+                i(0xbf, 4, 10, 0, 0), i(0x07, 4, 0, 0, -8), i(0xb7, 5, 0, 0, 4), i(0x85, 0, 0, 0, 25), EXIT);
+        for (NfpDevice.Flow flow : NfpDevice.Flow.values()) {
+            try (NfpProgram p = load(d, ProgramType.XDP, code, List.of(events), flow)) {
+                assertEquals(0, p.testRun(packet(60), 2).retval());
+            }
+            List<byte[]> got = events.drain();
+            assertEquals(2, got.size(), flow.toString());
+            for (byte[] r : got) assertArrayEquals(new byte[] {1, 2, 3, 4}, r);
+        }
+        assertEquals(Errno.EOPNOTSUPP, assertThrows(BpfException.class, () -> events.update(le32(0), le32(0), 0)).errno());
+    }
+
     /** 64- and 32-bit shifts by a register, amounts 0..63, against Java (the simulator's indirect shifts). */
     @Test
     void shiftsByRegisterMatchJava() throws Exception {
@@ -308,7 +326,7 @@ class NfpDeviceTest {
         var refused = d.check(new OffloadCandidate("p", ProgramType.SOCKET_FILTER, prog(EXIT), List.of(new MapSpec("l", MapType.LPM_TRIE, 8, 4, 1, 1))));
         assertEquals(List.of("nfp-alone cannot load programs: no nfp JIT back-end is installed (bpf.arch=nfp, bundle jit-nfp); its maps and queries keep working",
                 "nfp-alone runs xdp and sched_cls programs only, not socket_filter",
-                "map l of type LPM_TRIE cannot live on nfp-alone (array and hash only)"), refused.reasons().stream().map(Refusal::detail).toList());
+                "map l of type LPM_TRIE cannot live on nfp-alone (array, hash and perf event array only)"), refused.reasons().stream().map(Refusal::detail).toList());
         assertNotEquals(0, d.dramFree());
     }
 }
