@@ -43,7 +43,7 @@ class FrameworkTest {
         }
         assertEquals(List.of(), notActive);
         assertEquals(Set.of("org.obpf.api", "org.obpf.core", "org.obpf.loader", "org.obpf.shell", "org.obpf.jit.x86_64",
-                "org.obpf.jit.riscv", "org.obpf.offload.rfpc", "org.obpf.jit.nfp"), obpf);
+                "org.obpf.jit.riscv", "org.obpf.offload.rfpc", "org.obpf.jit.nfp", "org.obpf.offload.nfp"), obpf);
     }
 
     @Test
@@ -71,7 +71,7 @@ class FrameworkTest {
                 "org.obpf.jit.riscv.Rv64JitBackend", "org.obpf.jit.riscv.Rv64Disassembler", "org.obpf.jit.riscv.Rv64ObjectWriter",
                 "org.obpf.jit.riscv.Rv32JitBackend", "org.obpf.jit.riscv.Rv32Disassembler", "org.obpf.jit.riscv.Rv32ObjectWriter",
                 "org.obpf.loader.ElfObjectLoader",
-                "org.obpf.offload.rfpc.ds.Rfpc0", "org.obpf.offload.rfpc.ds.Rfpc1"), seen);
+                "org.obpf.offload.rfpc.ds.Rfpc0", "org.obpf.offload.rfpc.ds.Rfpc1", "org.obpf.offload.nfp.ds.Nfp0"), seen);
         assertEquals(List.of(), unsatisfied);
     }
 
@@ -90,7 +90,7 @@ class FrameworkTest {
         assertEquals(Bundle.ACTIVE, Osgi.bundle(ctx, "org.obpf.core").getState());
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fw.features().install("nope"));
-        assertEquals("unknown feature 'nope' (features: all, framework, obpf-core, obpf-jit-nfp, obpf-jit-riscv, obpf-jit-x86_64, obpf-loader, obpf-offload-rfpc, obpf-shell)", e.getMessage());
+        assertEquals("unknown feature 'nope' (features: all, framework, obpf-core, obpf-jit-nfp, obpf-jit-riscv, obpf-jit-x86_64, obpf-loader, obpf-offload-nfp, obpf-offload-rfpc, obpf-shell)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> fw.features().uninstall("framework"));
         assertTrue(e.getMessage().contains("carries the shell itself"), e.getMessage());
     }

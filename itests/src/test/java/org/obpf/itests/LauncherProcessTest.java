@@ -104,7 +104,7 @@ class LauncherProcessTest {
     void badArgumentsAreOneLineErrors(@TempDir Path cwd) throws Exception {
         Result r = obpf(cwd, "--features", "nope", "-c", "lb");
         assertEquals(1, r.exit());
-        assertEquals("obpf: unknown feature 'nope' (features: all, framework, obpf-core, obpf-jit-nfp, obpf-jit-riscv, obpf-jit-x86_64, obpf-loader, obpf-offload-rfpc, obpf-shell)", r.err().strip());
+        assertEquals("obpf: unknown feature 'nope' (features: all, framework, obpf-core, obpf-jit-nfp, obpf-jit-riscv, obpf-jit-x86_64, obpf-loader, obpf-offload-nfp, obpf-offload-rfpc, obpf-shell)", r.err().strip());
         r = obpf(cwd, cwd.resolve("missing.gogo").toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("obpf: cannot read script "), r.err());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,16 +49,25 @@ class OffloadDevicesTest {
 
     @Test
     void twoDevicesAreListedWithTheirArchAndSizes() throws Throwable {
-        ServiceReference<?>[] refs = ctx.getServiceReferences("org.obpf.api.offload.OffloadDevice", null);
+        ServiceReference<?>[] refs = ctx.getServiceReferences("org.obpf.api.offload.OffloadDevice", "(bpf.offload.arch=riscv32)");
         assertEquals(2, refs.length);
         assertTrue(Osgi.await(() -> {
             try {
-                return ((List<?>) Osgi.call(query, "devices")).size() == 2;
+                return ((List<?>) Osgi.call(query, "devices")).size() == 3;
             } catch (Throwable t) {
                 throw new AssertionError(t);
             }
         }));
-        List<?> infos = (List<?>) Osgi.call(query, "devices");
+        // the RFPCs; the third device is the NFP (offload-nfp), nfp0
+        List<Object> infos = new ArrayList<>();
+        Object nfp = null;
+        for (Object i : (List<?>) Osgi.call(query, "devices")) {
+            if ("nfp0".equals(Osgi.call(i, "name"))) nfp = i;
+            else infos.add(i);
+        }
+        assertNotNull(nfp, "nfp0 is listed");
+        assertEquals("nfp", Osgi.call(nfp, "arch"));
+        assertEquals(8L * 0x3f00, Osgi.call(nfp, "codeBytes"));
         assertEquals("rfpc0", Osgi.call(infos.get(0), "name"));
         assertEquals("rfpc1", Osgi.call(infos.get(1), "name"));
         for (Object i : infos) assertEquals("riscv32", Osgi.call(i, "arch"));
