@@ -4,10 +4,12 @@
  * {@code CodeHolder}, Cranelift's {@code MachBuffer}), the kernel-style size convergence passes
  * ({@link org.obpf.api.jit.code.CodeBuffer#converge}), constant blinding as a rewrite of the BPF
  * program ({@link org.obpf.api.jit.code.ConstantBlinding}), and the host run-context ABI that
- * host back-ends and core's executor share ({@link org.obpf.api.jit.code.HostAbi}).
+ * host back-ends and core's executor share ({@link org.obpf.api.jit.code.HostAbi}); and the ELF
+ * relocatable object layout every back-end's object writer uses ({@link
+ * org.obpf.api.jit.code.ElfRelocatable}).
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package org.obpf.api.jit.code;
 
 import org.osgi.annotation.bundle.Export;
