@@ -4,7 +4,7 @@
  * Modelled on the kernel's {@code kernel/bpf/offload.c}.
  */
 @Export
-@Version("0.2.0")
+@Version("0.3.0")
 package org.obpf.api.offload;
 
 import org.osgi.annotation.bundle.Export;

@@ -112,11 +112,16 @@ public final class QemuEngine implements Engine {
         return backend.arch();
     }
 
-    /** The RFC 9669 groups, less the atomic ones the back-end's capabilities leave out (riscv32: atomic64). */
+    /**
+     * The RFC 9669 groups, less the atomic ones the back-end's capabilities leave out (riscv32:
+     * atomic64, unless compiled to call the harness's firmware atomic routines).
+     */
     @Override
     public Set<String> groups() {
         Set<String> g = new TreeSet<>(RFC9669_GROUPS);
-        if (!backend.capabilities().supports(Feature.ATOMIC64)) g.remove("atomic64");
+        // riscv32 with xobpfatomic: the harness provides the firmware atomic routines.
+        boolean fw = options.extensions().contains(org.obpf.api.offload.FirmwareAtomics.EXTENSION);
+        if (!fw && !backend.capabilities().supports(Feature.ATOMIC64)) g.remove("atomic64");
         if (!backend.capabilities().supports(Feature.ATOMIC32)) g.remove("atomic32");
         return g;
     }

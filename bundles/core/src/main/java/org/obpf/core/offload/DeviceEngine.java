@@ -18,6 +18,7 @@ import org.obpf.api.jit.JitException;
 import org.obpf.api.jit.RelocatableImage;
 import org.obpf.api.offload.DeviceImage;
 import org.obpf.api.offload.DeviceProgram;
+import org.obpf.api.offload.FirmwareAtomics;
 import org.obpf.api.offload.OffloadDevice;
 import org.obpf.api.prog.ProgramType;
 import org.obpf.core.conformance.Engine;
@@ -25,7 +26,8 @@ import org.obpf.core.conformance.Engine;
 /**
  * The conformance suite on an offload device, by dynamic offload: each program compiled by the
  * back-end for the device's arch, sent as a relocatable image, relocated and loaded by the
- * device's own loader, run once with the test's memory, then unloaded. The engine is named after
+ * device's own loader, run once with the test's memory, then unloaded. The back-end is asked for
+ * the device's {@link org.obpf.api.offload.DeviceInfo#jitExtensions()}. The engine is named after
  * the device.
  */
 public final class DeviceEngine implements Engine {
@@ -46,14 +48,16 @@ public final class DeviceEngine implements Engine {
     }
 
     /**
-     * The RFC 9669 groups less the atomic ones that the back-end's capabilities or the device's
-     * own check leave out (RV32IMC cores have no atomics at all).
+     * The RFC 9669 groups less the atomic ones that neither the back-end's capabilities nor the
+     * device's firmware atomic routines ({@link FirmwareAtomics}) cover, or that the device's own
+     * check refuses.
      */
     @Override
     public Set<String> groups() {
         Set<String> g = new TreeSet<>(RFC9669_GROUPS);
-        if (!backend.capabilities().supports(Feature.ATOMIC64) || refuses(0xdbL)) g.remove("atomic64");
-        if (!backend.capabilities().supports(Feature.ATOMIC32) || refuses(0xc3L)) g.remove("atomic32");
+        boolean fw = FirmwareAtomics.providedBy(device.info());
+        if (!(fw || backend.capabilities().supports(Feature.ATOMIC64)) || refuses(0xdbL)) g.remove("atomic64");
+        if (!(fw || backend.capabilities().supports(Feature.ATOMIC32)) || refuses(0xc3L)) g.remove("atomic32");
         return g;
     }
 
@@ -75,7 +79,8 @@ public final class DeviceEngine implements Engine {
         if (!reasons.isEmpty()) throw new org.obpf.api.offload.OffloadException(device.name(), reasons);
         RelocatableImage image;
         try {
-            image = backend.compile(new CompileRequest("conformance", ProgramType.XDP, program, null, null, false, CompileOptions.DEFAULT));
+            image = backend.compile(new CompileRequest("conformance", ProgramType.XDP, program, null, null, false,
+                    CompileOptions.DEFAULT.withExtensions(device.info().jitExtensions())));
         } catch (JitException e) {
             throw new BpfException(Errno.EINVAL, e.getMessage(), e);
         }

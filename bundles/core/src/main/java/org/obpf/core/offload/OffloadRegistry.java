@@ -6,6 +6,7 @@ import static org.obpf.api.insn.Opcodes.BPF_JMP;
 import static org.obpf.api.insn.Opcodes.isLdImm64;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +14,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.obpf.api.insn.Insn;
+import org.obpf.api.jit.Capabilities;
+import org.obpf.api.jit.Feature;
 import org.obpf.api.jit.JitBackend;
 import org.obpf.api.jit.JitRegistry;
 import org.obpf.api.jit.Refusal;
 import org.obpf.api.map.MapSpec;
 import org.obpf.api.offload.DeviceInfo;
+import org.obpf.api.offload.FirmwareAtomics;
 import org.obpf.api.offload.OffloadCandidate;
 import org.obpf.api.offload.OffloadCheck;
 import org.obpf.api.offload.OffloadDevice;
@@ -103,7 +107,7 @@ public final class OffloadRegistry implements OffloadQuery {
                     + " code but no " + info.arch() + " back-end is installed (installed: "
                     + (jits.archs().isEmpty() ? "none" : String.join(", ", jits.archs())) + ")"));
         } else {
-            reasons.addAll(backend.get().capabilities().refusals(info.arch(), c.type(), c.insns()));
+            reasons.addAll(capabilities(backend.get(), info).refusals(info.arch(), c.type(), c.insns()));
         }
         if (!info.programTypes().contains(c.type())) {
             reasons.add(new Refusal(Refusal.Kind.PROGRAM_TYPE, -1,
@@ -128,5 +132,18 @@ public final class OffloadRegistry implements OffloadQuery {
         }
         reasons.addAll(dev.check(c).reasons());
         return new OffloadCheck(name, new ArrayList<>(reasons));
+    }
+
+    /**
+     * What the back-end compiles for this device: its own capabilities, plus every atomic when the
+     * device's firmware performs them ({@link FirmwareAtomics}) and it asks for the calls.
+     */
+    static Capabilities capabilities(JitBackend backend, DeviceInfo info) {
+        Capabilities c = backend.capabilities();
+        if (!FirmwareAtomics.providedBy(info)) return c;
+        EnumSet<Feature> f = c.features().isEmpty() ? EnumSet.noneOf(Feature.class) : EnumSet.copyOf(c.features());
+        f.add(Feature.ATOMIC32);
+        f.add(Feature.ATOMIC64);
+        return new Capabilities(f, c.programTypes(), c.anyHelper(), c.helpers(), c.maxInsns());
     }
 }

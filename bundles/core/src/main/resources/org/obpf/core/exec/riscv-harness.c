@@ -115,7 +115,59 @@ ulong bpf_tail_call(void *ctx, ulong prog_array, u64 index) {
     return tail_targets[index];
 }
 
+#if __riscv_xlen == 32
+/* Firmware atomic routines (api FirmwareAtomics) for riscv32 code compiled with xobpfatomic, as
+ * the RFPC's firmware has them: address t0, operand t2:t3, expected r0 t4:t5, old value back in
+ * t2:t3, every other register but ra preserved. Each entry saves what C may clobber and calls
+ * fw_atomic with its routine number; one lock makes the 64-bit ones atomic (RV32A has no 64-bit AMO). */
+static u32 fw_lock;
+u64 fw_atomic(u32 k, u32 addr, u64 operand, u64 expected) {
+    int wide = k >= 6, op = k % 6;
+    while (__atomic_exchange_n(&fw_lock, 1, __ATOMIC_ACQUIRE)) { }
+    u64 old = wide ? *(volatile u64 *) addr : *(volatile u32 *) addr;
+    if (!wide) expected = (u32) expected;
+    u64 v = op == 0 ? old + operand : op == 1 ? old | operand : op == 2 ? old & operand
+          : op == 3 ? old ^ operand : op == 4 ? operand : old == expected ? operand : old;
+    if (op != 5 || old == expected) {
+        if (wide) *(volatile u64 *) addr = v;
+        else *(volatile u32 *) addr = (u32) v;
+    }
+    __atomic_store_n(&fw_lock, 0, __ATOMIC_RELEASE);
+    return old;
+}
+__asm__("fw_common:\n"
+        "  sw ra, 0(sp)\n  sw t0, 4(sp)\n  sw t4, 12(sp)\n  sw t5, 16(sp)\n  sw t6, 20(sp)\n"
+        "  sw a0, 24(sp)\n  sw a1, 28(sp)\n  sw a2, 32(sp)\n  sw a3, 36(sp)\n"
+        "  sw a4, 40(sp)\n  sw a5, 44(sp)\n  sw a6, 48(sp)\n  sw a7, 52(sp)\n"
+        "  mv a0, t1\n  mv a1, t0\n  mv a2, t2\n  mv a3, t3\n  mv a4, t4\n  mv a5, t5\n"
+        "  call fw_atomic\n"
+        "  mv t2, a0\n  mv t3, a1\n"
+        "  lw ra, 0(sp)\n  lw t0, 4(sp)\n  lw t1, 8(sp)\n  lw t4, 12(sp)\n  lw t5, 16(sp)\n  lw t6, 20(sp)\n"
+        "  lw a0, 24(sp)\n  lw a1, 28(sp)\n  lw a2, 32(sp)\n  lw a3, 36(sp)\n"
+        "  lw a4, 40(sp)\n  lw a5, 44(sp)\n  lw a6, 48(sp)\n  lw a7, 52(sp)\n"
+        "  addi sp, sp, 64\n  ret\n"
+        ".macro FWATOMIC name, k\n"
+        ".globl \\name\n"
+        "\\name:\n  addi sp, sp, -64\n  sw t1, 8(sp)\n  li t1, \\k\n  j fw_common\n"
+        ".endm\n"
+        "FWATOMIC __obpf_atomic_add32, 0\n  FWATOMIC __obpf_atomic_or32, 1\n  FWATOMIC __obpf_atomic_and32, 2\n"
+        "FWATOMIC __obpf_atomic_xor32, 3\n  FWATOMIC __obpf_atomic_xchg32, 4\n  FWATOMIC __obpf_atomic_cmpxchg32, 5\n"
+        "FWATOMIC __obpf_atomic_add64, 6\n  FWATOMIC __obpf_atomic_or64, 7\n  FWATOMIC __obpf_atomic_and64, 8\n"
+        "FWATOMIC __obpf_atomic_xor64, 9\n  FWATOMIC __obpf_atomic_xchg64, 10\n  FWATOMIC __obpf_atomic_cmpxchg64, 11\n");
+extern char __obpf_atomic_add32[], __obpf_atomic_or32[], __obpf_atomic_and32[], __obpf_atomic_xor32[],
+    __obpf_atomic_xchg32[], __obpf_atomic_cmpxchg32[], __obpf_atomic_add64[], __obpf_atomic_or64[],
+    __obpf_atomic_and64[], __obpf_atomic_xor64[], __obpf_atomic_xchg64[], __obpf_atomic_cmpxchg64[];
+#endif
+
 static const struct { const char *name; void *addr; } symbols[] = {
+#if __riscv_xlen == 32
+    {"__obpf_atomic_add32", __obpf_atomic_add32}, {"__obpf_atomic_or32", __obpf_atomic_or32},
+    {"__obpf_atomic_and32", __obpf_atomic_and32}, {"__obpf_atomic_xor32", __obpf_atomic_xor32},
+    {"__obpf_atomic_xchg32", __obpf_atomic_xchg32}, {"__obpf_atomic_cmpxchg32", __obpf_atomic_cmpxchg32},
+    {"__obpf_atomic_add64", __obpf_atomic_add64}, {"__obpf_atomic_or64", __obpf_atomic_or64},
+    {"__obpf_atomic_and64", __obpf_atomic_and64}, {"__obpf_atomic_xor64", __obpf_atomic_xor64},
+    {"__obpf_atomic_xchg64", __obpf_atomic_xchg64}, {"__obpf_atomic_cmpxchg64", __obpf_atomic_cmpxchg64},
+#endif
     {"bpf_helper_5", (void *) bpf_helper_5},
     {"bpf_helper_7", (void *) bpf_helper_7},
     {"bpf_helper_8", (void *) bpf_helper_8},

@@ -12,6 +12,7 @@ import org.obpf.api.jit.Symbol;
 import org.obpf.api.jit.code.CodeBuffer;
 import org.obpf.api.jit.code.HostAbi;
 import org.obpf.api.jit.code.Label;
+import org.obpf.api.offload.FirmwareAtomics;
 
 /**
  * The BPF-to-RV32 translator, after the kernel's {@code bpf_jit_comp32.c}: every 64-bit BPF
@@ -19,7 +20,8 @@ import org.obpf.api.jit.code.Label;
  * sequences on the halves (carries through {@code sltu}, 64-bit shifts split at 32, compares high
  * half first). Unlike the kernel, 64-bit division and modulo are compiled too, by an out-of-line
  * shift-subtract routine emitted once per image; 64-bit atomics are refused (RV32A has no 64-bit
- * AMO or LR/SC), which {@link Rv32JitBackend#capabilities()} says.
+ * AMO or LR/SC), which {@link Rv32JitBackend#capabilities()} says, unless the target has
+ * firmware atomic routines ({@link FirmwareAtomics}): then every atomic is a call to one.
  *
  * <h2>Registers</h2>
  * r0 s0:s1 (lo:hi), r1..r4 a0:a1 .. a6:a7 (the C argument pairs, so helper calls need no moves),
@@ -81,6 +83,8 @@ final class Rv32Codegen implements RvCompiler.Generator {
     private final boolean rvc;
     private final boolean zbb;
     private final boolean zextInserted;
+    /** Atomics as calls to the target's firmware routines ({@link FirmwareAtomics}) rather than AMOs. */
+    private final boolean fwAtomics;
 
     private RvEmitter a;
     private CodeBuffer b;
@@ -96,7 +100,8 @@ final class Rv32Codegen implements RvCompiler.Generator {
 
     private record Fault(Label label, int insn, int errno) {}
 
-    Rv32Codegen(long[] insns, int[] origin, int[] starts, boolean rvc, boolean zbb, boolean zextInserted) {
+    Rv32Codegen(long[] insns, int[] origin, int[] starts, boolean rvc, boolean zbb, boolean zextInserted, boolean fwAtomics) {
+        this.fwAtomics = fwAtomics;
         this.insns = insns;
         this.n = insns.length;
         this.origin = origin;
@@ -824,6 +829,10 @@ final class Rv32Codegen implements RvCompiler.Generator {
     // ---- atomics: 32-bit only (RV32A has no 64-bit AMO or LR/SC) ----
 
     private void atomic(int pc, InsnKind kind, boolean w, int dst, int src, int off) {
+        if (fwAtomics) {
+            firmwareAtomic(kind, w, dst, src, off);
+            return;
+        }
         if (w) throw new IllegalStateException("insn " + origin[pc] + ": 64-bit atomic reached the rv32 code generator");
         Reg base = get(dst, TMP1)[0];
         Reg addr = base;
@@ -869,6 +878,34 @@ final class Rv32Codegen implements RvCompiler.Generator {
                 put(0, r0);
             }
             default -> throw new IllegalStateException(kind + " is not an atomic operation");
+        }
+    }
+
+    /**
+     * An atomic as a call to the firmware routine ({@link FirmwareAtomics}' register convention):
+     * address in t0, operand in t2:t3, expected r0 in t4:t5, old value back in t2:t3; nothing
+     * else changes, so no BPF register moves.
+     */
+    private void firmwareAtomic(InsnKind kind, boolean w, int dst, int src, int off) {
+        Reg base = get(dst, TMP1)[0];
+        if (off == 0) a.mv(T0, base);
+        else if (isInt(off, 12)) a.addi(T0, base, off);
+        else {
+            a.imm(T0, off);
+            a.add(T0, T0, base);
+        }
+        Reg[] s = get(src, TMP2);
+        a.mv(TMP1[0], s[0]);
+        a.mv(TMP1[1], s[1]);
+        if (kind == InsnKind.ATOMIC_CMPXCHG) {
+            a.mv(TMP2[0], MAP[0].lo);
+            a.mv(TMP2[1], MAP[0].hi);
+        }
+        call(Symbol.runtime(FirmwareAtomics.symbol(kind, w)));
+        switch (kind) {
+            case ATOMIC_ADD, ATOMIC_OR, ATOMIC_AND, ATOMIC_XOR -> { }
+            case ATOMIC_CMPXCHG -> put(0, TMP1);
+            default -> put(src, TMP1);
         }
     }
 

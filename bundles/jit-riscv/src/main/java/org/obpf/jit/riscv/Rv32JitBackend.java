@@ -12,6 +12,7 @@ import org.obpf.api.jit.LinkException;
 import org.obpf.api.jit.LinkedImage;
 import org.obpf.api.jit.RelocatableImage;
 import org.obpf.api.jit.SymbolTable;
+import org.obpf.api.offload.FirmwareAtomics;
 import org.obpf.api.prog.ProgramType;
 import org.osgi.service.component.annotations.Component;
 
@@ -21,7 +22,9 @@ import org.osgi.service.component.annotations.Component;
  * register pair ({@link Rv32Codegen}), with OBPF's compile/link split and the same relocations
  * and link as {@link Rv64JitBackend}. 64-bit atomic operations are not in its
  * {@link #capabilities()}: RV32A has no 64-bit AMO or LR/SC, and the kernel's RV32 JIT does not
- * compile them either. Zbb ({@code rev8}, {@code sext.b/h}, {@code zext.h}) when asked for; Zba
+ * compile them either, unless the options carry {@link FirmwareAtomics#EXTENSION}: then every
+ * atomic, 32- or 64-bit, is a call to the target's firmware routine (the RFPC's cores have no A
+ * extension at all). Zbb ({@code rev8}, {@code sext.b/h}, {@code zext.h}) when asked for; Zba
  * has nothing to offer a 32-bit target here.
  */
 @Component(property = JitBackend.ARCH + "=" + Rv32JitBackend.ARCH)
@@ -31,6 +34,8 @@ public final class Rv32JitBackend implements JitBackend {
     public static final int TAIL_CALL_OFFSET = Rv32Codegen.TAIL_CALL_OFFSET;
 
     private static final Capabilities CAPABILITIES;
+    /** zba, zbb, and the firmware atomic calls of targets without the A extension. */
+    static final Set<String> EXTENSIONS = Set.of("zba", "zbb", FirmwareAtomics.EXTENSION);
 
     static {
         EnumSet<Feature> f = EnumSet.allOf(Feature.class);
@@ -59,16 +64,18 @@ public final class Rv32JitBackend implements JitBackend {
     @Override
     public RelocatableImage compile(CompileRequest req) throws JitException {
         long[] insns = req.insns();
-        for (int pc = 0; pc < insns.length; pc++) {
+        boolean fwAtomics = req.options().extensions().contains(FirmwareAtomics.EXTENSION);
+        for (int pc = 0; !fwAtomics && pc < insns.length; pc++) {
             if (Feature.required(insns[pc]).contains(Feature.ATOMIC64)) {
                 throw new JitException(ARCH, pc, "64-bit atomic operations are not supported by " + ARCH
-                        + " (RV32A has no 64-bit AMO or LR/SC)");
+                        + " (RV32A has no 64-bit AMO or LR/SC; a target with firmware atomic routines asks for "
+                        + FirmwareAtomics.EXTENSION + ")");
             }
             if (org.obpf.api.insn.Opcodes.isLdImm64(Insn.code(insns[pc]))) pc++;
         }
         boolean zbb = req.options().extensions().contains("zbb");
-        return RvCompiler.compile(ARCH, req, (code, origin, starts) -> new Rv32Codegen(code, origin, starts,
-                req.options().compressed(), zbb, req.zextInserted()));
+        return RvCompiler.compile(ARCH, EXTENSIONS, req, (code, origin, starts) -> new Rv32Codegen(code, origin, starts,
+                req.options().compressed(), zbb, req.zextInserted(), fwAtomics));
     }
 
     @Override

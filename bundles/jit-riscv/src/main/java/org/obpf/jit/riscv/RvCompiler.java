@@ -23,7 +23,7 @@ import org.obpf.api.jit.code.ConstantBlinding;
 final class RvCompiler {
     private RvCompiler() {}
 
-    /** Optional extensions a compile request may name. */
+    /** Optional extensions a compile request may name, on either arch. */
     static final Set<String> EXTENSIONS = Set.of("zba", "zbb");
 
     /** Blinding keys: one generator for all compilations (SecureRandom is thread-safe). */
@@ -41,11 +41,15 @@ final class RvCompiler {
     }
 
     static RelocatableImage compile(String arch, CompileRequest req, GeneratorFactory factory) throws JitException {
+        return compile(arch, EXTENSIONS, req, factory);
+    }
+
+    static RelocatableImage compile(String arch, Set<String> known, CompileRequest req, GeneratorFactory factory) throws JitException {
         if (req.options().sandbox()) {
             throw new JitException(arch, -1, "sandbox mode (bounds-checked loads and stores) is not supported by " + arch + "; run verified programs");
         }
         for (String e : req.options().extensions()) {
-            if (!EXTENSIONS.contains(e)) throw new JitException(arch, -1, "unknown ISA extension '" + e + "' (" + arch + " knows " + new TreeSet<>(EXTENSIONS) + ")");
+            if (!known.contains(e)) throw new JitException(arch, -1, "unknown ISA extension '" + e + "' (" + arch + " knows " + new TreeSet<>(known) + ")");
         }
         long[] insns = req.insns();
         try {

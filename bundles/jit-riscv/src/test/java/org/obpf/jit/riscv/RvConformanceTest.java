@@ -51,6 +51,9 @@ class RvConformanceTest {
                     CompileOptions.DEFAULT.withExtensions(arch.equals(Rv64JitBackend.ARCH) ? Set.of("zba", "zbb") : Set.of("zbb"))));
             a.add(Arguments.of(arch, "blinded", CompileOptions.DEFAULT.withBlindConstants(true)));
         }
+        // RV32 with every atomic a call to the harness's __obpf_atomic_* routines (as on the RFPC).
+        a.add(Arguments.of(Rv32JitBackend.ARCH, "firmware atomics",
+                CompileOptions.DEFAULT.withExtensions(Set.of(org.obpf.api.offload.FirmwareAtomics.EXTENSION))));
         return a.stream();
     }
 
@@ -81,7 +84,7 @@ class RvConformanceTest {
         Map<Status, List<String>> byStatus = outcomes.stream().collect(Collectors.groupingBy(Outcome::status,
                 Collectors.mapping(Outcome::name, Collectors.toList())));
         assertEquals(SUITE_SIZE, outcomes.size());
-        List<String> skipped = skipped(arch);
+        List<String> skipped = mode.equals("firmware atomics") ? List.of("callx.data") : skipped(arch);
         assertEquals(SUITE_SIZE - skipped.size(), byStatus.getOrDefault(Status.PASS, List.of()).size(), () -> outcomes.stream()
                 .filter(o -> o.status() != Status.PASS && o.status() != Status.SKIP).map(Outcome::toString).collect(Collectors.joining("\n")));
         assertEquals(skipped, byStatus.get(Status.SKIP).stream().sorted().toList());

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 import org.obpf.api.Errno;
+import org.obpf.api.offload.FirmwareAtomics;
 import org.obpf.offload.rfpc.sim.AddressSpace;
 import org.obpf.offload.rfpc.sim.Hart;
 import org.obpf.offload.rfpc.sim.SimFault;
@@ -16,7 +17,9 @@ import org.obpf.offload.rfpc.sim.Trap;
  * written in Java, entered when a core jumps there. They follow the ilp32 calling convention of
  * a C function {@code u64 helper(u64, u64, u64, u64, u64)}, as the kernel's RV32 JIT calls
  * helpers: arguments 1-4 in a0:a1, a2:a3, a4:a5, a6:a7 (low word first), the fifth on the stack
- * at sp, the result in a0:a1; the routine returns to ra. {@link Layout#EXIT} ends the run.
+ * at sp, the result in a0:a1; the routine returns to ra. {@link Layout#EXIT} ends the run. The
+ * atomic routines ({@link FirmwareAtomics}, from {@link Layout#ATOMICS}) have their own register
+ * convention and do the read-modify-write under one lock for all cores.
  */
 final class Firmware implements Trap {
     static final int MAP_LOOKUP_ELEM = 1, MAP_UPDATE_ELEM = 2, MAP_DELETE_ELEM = 3, KTIME_GET_NS = 5,
@@ -49,6 +52,10 @@ final class Firmware implements Trap {
             throw new SimFault(address, "jump outside code memory and firmware of " + device.name());
         }
         if (address == Layout.EXIT) return STOP;
+        if (address >= Layout.ATOMICS) {
+            atomic(h, (address - Layout.ATOMICS) / 16, address);
+            return Integer.toUnsignedLong(h.reg(1));
+        }
         int id = off / 16;
         long r = call(h, id, address);
         h.setReg(10, (int) r);
@@ -107,6 +114,55 @@ final class Firmware implements Trap {
             case XDP_ADJUST_TAIL -> adjustTail(h, arg(h, 1), (int) arg(h, 2));
             default -> throw new SimFault(address, "helper " + id + " has no firmware routine on " + device.name());
         };
+    }
+
+    // ---- atomic routines (FirmwareAtomics): the read-modify-write as one memory command ----
+
+    static final int T0 = 5, T2 = 7, T3 = 28, T4 = 29, T5 = 30;
+    /** Cycles of an atomic memory command: the call, a DRAM read and a write. */
+    static final int ATOMIC_CYCLES = 10 + 2 * Layout.DRAM_PENALTY;
+
+    /** Serialises the atomic routines of all cores, as one memory engine would. */
+    private final Object atomics = new Object();
+
+    private void atomic(Hart h, int index, int address) {
+        if (index >= FirmwareAtomics.SYMBOLS.size()) {
+            throw new SimFault(address, String.format("no firmware routine at 0x%x on %s", address, device.name()));
+        }
+        boolean wide = index >= 6;
+        int op = index % 6;
+        int at = h.reg(T0);
+        int n = wide ? 8 : 4;
+        long operand = Integer.toUnsignedLong(h.reg(T2)) | (wide ? (long) h.reg(T3) << 32 : 0);
+        long expected = Integer.toUnsignedLong(h.reg(T4)) | (wide ? (long) h.reg(T5) << 32 : 0);
+        h.addCycles(ATOMIC_CYCLES);
+        long old;
+        synchronized (atomics) {
+            ByteBuffer cur;
+            try {
+                cur = ByteBuffer.wrap(h.memory().read(at, n)).order(ByteOrder.LITTLE_ENDIAN);
+            } catch (SimFault e) {
+                throw new SimFault(address, String.format("%s: %d bytes at 0x%x are not device memory",
+                        FirmwareAtomics.SYMBOLS.get(index), n, at));
+            }
+            old = wide ? cur.getLong(0) : Integer.toUnsignedLong(cur.getInt(0));
+            long v = switch (op) {
+                case 0 -> old + operand;
+                case 1 -> old | operand;
+                case 2 -> old & operand;
+                case 3 -> old ^ operand;
+                case 4 -> operand;
+                default -> old == expected ? operand : old;
+            };
+            if (op != 5 || old == expected) {
+                ByteBuffer out = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
+                if (wide) out.putLong(v);
+                else out.putInt((int) v);
+                h.memory().write(at, out.array());
+            }
+        }
+        h.setReg(T2, (int) old);
+        h.setReg(T3, (int) (old >>> 32));
     }
 
     private synchronized long nextRandom() {

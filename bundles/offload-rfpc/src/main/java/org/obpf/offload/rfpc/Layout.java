@@ -5,7 +5,8 @@ package org.obpf.offload.rfpc;
  * that core's slice of its group's local memory, so one program image runs on every core.
  *
  * <pre>
- * 0x0000_1000  firmware routines: helper id n at FIRMWARE + 16 n; FIRMWARE itself ends a run
+ * 0x0000_1000  firmware routines: helper id n at FIRMWARE + 16 n; FIRMWARE itself ends a run;
+ *              atomic routines from FIRMWARE + 0xe00
  * 0x0001_0000  core window (per core): context, packet frame, run context, BPF stack, machine stack
  * 0x0010_0000  code memory (instruction memory, read-only to programs)
  * 0x0040_0000  group local memory (shared by the group's cores, no cache)
@@ -52,6 +53,14 @@ public final class Layout {
     /** Device address of helper {@code id}'s firmware routine. */
     public static int helperAddress(int id) {
         return FIRMWARE + 16 * id;
+    }
+
+    /** Firmware atomic routine k of {@code FirmwareAtomics.SYMBOLS} at {@code ATOMICS + 16 k} (above every helper id). */
+    public static final int ATOMICS = FIRMWARE + 0xe00;
+
+    /** Device address of the firmware atomic routine at {@code index} of {@code FirmwareAtomics.SYMBOLS}. */
+    public static int atomicAddress(int index) {
+        return ATOMICS + 16 * index;
     }
 
     /** Extra cycles for a DRAM access (local memory and the window are reached directly). */

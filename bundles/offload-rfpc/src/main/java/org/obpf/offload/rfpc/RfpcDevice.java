@@ -34,6 +34,7 @@ import org.obpf.api.offload.DeviceImage;
 import org.obpf.api.offload.DeviceInfo;
 import org.obpf.api.offload.DeviceMap;
 import org.obpf.api.offload.DeviceProgram;
+import org.obpf.api.offload.FirmwareAtomics;
 import org.obpf.api.offload.MemoryRegion;
 import org.obpf.api.offload.OffloadCandidate;
 import org.obpf.api.offload.OffloadCheck;
@@ -107,13 +108,16 @@ public class RfpcDevice implements OffloadDevice {
         }
         Map<Integer, Long> helpers = new LinkedHashMap<>();
         for (int h : Firmware.HELPERS.keySet()) helpers.put(h, (long) Layout.helperAddress(h));
+        Map<String, Long> routines = new LinkedHashMap<>();
+        for (int i = 0; i < FirmwareAtomics.SYMBOLS.size(); i++) routines.put(FirmwareAtomics.SYMBOLS.get(i), (long) Layout.atomicAddress(i));
         this.info = new DeviceInfo(config.name(), ARCH, List.of(
                 new MemoryRegion("firmware", MemoryRegion.Kind.MMIO, Layout.FIRMWARE, Layout.FIRMWARE_SIZE),
                 new MemoryRegion("core", MemoryRegion.Kind.STACK, Layout.WINDOW, config.windowBytes()),
                 new MemoryRegion("code", MemoryRegion.Kind.CODE, Layout.CODE, config.codeBytes()),
                 new MemoryRegion("local", MemoryRegion.Kind.LOCAL, Layout.LOCAL, config.localBytes()),
                 new MemoryRegion("dram", MemoryRegion.Kind.DRAM, Integer.toUnsignedLong(Layout.DRAM), config.dramBytes())),
-                helpers, EnumSet.of(MapType.ARRAY, MapType.HASH), EnumSet.of(ProgramType.XDP), config.codeBytes(), true, true);
+                helpers, EnumSet.of(MapType.ARRAY, MapType.HASH), EnumSet.of(ProgramType.XDP), config.codeBytes(), true, true,
+                routines, Set.of(FirmwareAtomics.EXTENSION));
     }
 
     public RfpcConfig config() {
@@ -167,10 +171,6 @@ public class RfpcDevice implements OffloadDevice {
         long[] insns = c.insns();
         for (int i = 0; i < insns.length; i++) {
             Set<Feature> f = Feature.required(insns[i]);
-            if (f.contains(Feature.ATOMIC32) || f.contains(Feature.ATOMIC64)) {
-                reasons.add(new Refusal(Refusal.Kind.INSTRUCTION, i, "insn " + i
-                        + ": atomic operation: the cores of " + name() + " are RV32IMC, without the A extension"));
-            }
             if (f.contains(Feature.TAIL_CALL)) {
                 reasons.add(new Refusal(Refusal.Kind.INSTRUCTION, i, "insn " + i + ": tail calls: " + name() + " has no prog array maps"));
             }
@@ -336,7 +336,11 @@ public class RfpcDevice implements OffloadDevice {
             case HELPER -> Firmware.HELPERS.containsKey(s.index()) ? OptionalLong.of(Layout.helperAddress(s.index())) : OptionalLong.empty();
             case SUBPROG -> s.index() >= 0 && s.index() < subprogs.length ? OptionalLong.of(base + subprogs[s.index()]) : OptionalLong.empty();
             case IMAGE -> OptionalLong.of(base);
-            case RUNTIME, KFUNC -> OptionalLong.empty();
+            case RUNTIME -> {
+                int i = FirmwareAtomics.SYMBOLS.indexOf(s.name());
+                yield i < 0 ? OptionalLong.empty() : OptionalLong.of(Layout.atomicAddress(i));
+            }
+            case KFUNC -> OptionalLong.empty();
         };
     }
 
@@ -364,7 +368,7 @@ public class RfpcDevice implements OffloadDevice {
         if (!c.offloadable()) throw new OffloadException(name(), c.reasons());
         RelocatableImage image;
         try {
-            image = b.compile(request);
+            image = b.compile(forDevice(request));
         } catch (JitException e) {
             throw new BpfException(Errno.EINVAL, name() + ": " + e.getMessage(), e);
         }
@@ -382,6 +386,14 @@ public class RfpcDevice implements OffloadDevice {
             if (reserved.remove(at) != null) codeAlloc.release(at);
             throw e;
         }
+    }
+
+    /** The request with this device's JIT extensions added: the cores' atomics are firmware calls. */
+    CompileRequest forDevice(CompileRequest r) {
+        Set<String> ext = new java.util.TreeSet<>(r.options().extensions());
+        ext.addAll(info.jitExtensions());
+        return new CompileRequest(r.name(), r.type(), r.insns(), r.subprogStarts(), r.stackDepth(), r.zextInserted(),
+                r.options().withExtensions(ext));
     }
 
     void unload(RfpcProgram p) {
