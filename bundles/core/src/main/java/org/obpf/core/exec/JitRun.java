@@ -165,7 +165,7 @@ final class JitRun implements HelperContext {
     void checkError() throws ExecutionException {
         int err = ctx.get(ValueLayout.JAVA_INT, ERROR);
         if (err == 0) return;
-        int insn = callbackErrorInsn >= 0 ? callbackErrorInsn : ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
+        int insn = callbackErrorInsn >= 0 ? callbackErrorInsn : errorInsn();
         Errno errno = errno(err);
         String where = "insn " + insn + ": ";
         if (helperError != null) {
@@ -185,6 +185,28 @@ final class JitRun implements HelperContext {
             throw new ExecutionException(errno, insn, where + "call depth exceeds " + MAX_CALL_FRAMES + " frames (MAX_CALL_FRAMES)", null);
         }
         throw new ExecutionException(errno, insn, where + "run ended with " + errno, null);
+    }
+
+    /**
+     * The slot the run ended at: ERROR_INSN, or when that is -1 (a back-end that checks helper
+     * calls out of line), the instruction whose code holds the call that returns to
+     * ERROR_ADDRESS, in whichever program the run entered holds it.
+     */
+    private int errorInsn() {
+        int insn = ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
+        if (insn != -1) return insn;
+        long ret = ctx.get(ValueLayout.JAVA_LONG, ERROR_ADDRESS);
+        for (JitProgram p : programs) {
+            org.obpf.api.jit.LinkedImage l = p.linked();
+            long base = l.loadAddress();
+            if (ret <= base || ret > base + l.size()) continue;
+            int pos = (int) (ret - 1 - base);
+            int[] off = l.insnOffsets();
+            int found = -1;
+            for (int i = 0; i + 1 < off.length && off[i] <= pos; i++) found = i;
+            return found;
+        }
+        return -1;
     }
 
     private static Errno errno(int value) {
@@ -275,7 +297,7 @@ final class JitRun implements HelperContext {
             throw new IllegalStateException("callback at 0x" + Long.toHexString(function) + " failed: " + t, t);
         }
         if (ctx.get(ValueLayout.JAVA_INT, ERROR) != 0) {
-            if (callbackErrorInsn < 0) callbackErrorInsn = ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
+            if (callbackErrorInsn < 0) callbackErrorInsn = errorInsn();
             throw new CallbackFailed();
         }
         return r0;

@@ -98,6 +98,9 @@ final class Codegen {
     private Label[] callbackEntry;
     private List<Fault> faults;
     private int[] slotOffset;
+    /** Per helper id called, in first-call order: its call thunk. */
+    private java.util.LinkedHashMap<Integer, Label> thunks;
+    private Label helperFail;
 
     private record Fault(Label label, int insn, int errno) {}
 
@@ -185,6 +188,8 @@ final class Codegen {
         for (int f = 0; f < starts.length; f++) callbackEntry[f] = buf.newLabel();
         faults = new ArrayList<>();
         slotOffset = new int[n + 1];
+        thunks = new java.util.LinkedHashMap<>();
+        helperFail = buf.newLabel();
 
         Label entryStub = buf.newLabel();
         a.jmpNear(entryStub);
@@ -221,7 +226,8 @@ final class Codegen {
             if (fault.errno != 0) a.storeImm(4, CTX, HostAbi.ERROR, fault.errno);
             if (i < faults.size() - 1) a.jmp(abort); // the last one falls into it
         }
-        if (!faults.isEmpty() || sandbox) {
+        emitHelperThunks();
+        if (!faults.isEmpty() || sandbox || !thunks.isEmpty()) {
             // Every error path: unwind all BPF frames at once, to just after the call of the entry
             // (or callback trampoline) that saved SAVED_SP, whose return address lies below it.
             buf.bind(abort);
@@ -234,7 +240,7 @@ final class Codegen {
             for (int i = 0; i < check.length; i++) if (checkUsed[i]) emitAccessCheck(1 << (i / 2), (i & 1) != 0);
         }
         buf.bind(entryStub);
-        if (faults.isEmpty() && !sandbox) emitPlainEntryStub(a, funcLabel[0]);
+        if (faults.isEmpty() && !sandbox && thunks.isEmpty()) emitPlainEntryStub(a, funcLabel[0]);
         else emitEntryStub(a, funcLabel[0]);
         for (boolean c : callback) {
             if (c) {
@@ -696,12 +702,41 @@ final class Codegen {
 
     static final int BPF_FUNC_TAIL_CALL = 12;
 
-    /** r1..r5 are already in the C argument registers and r0 is rax: the mapping is chosen for it. */
+    /**
+     * A helper call is {@code call rel32} to the helper's thunk, 5 bytes as in the kernel's JIT:
+     * r1..r5 are already in the C argument registers and r0 is rax (the mapping is chosen for it).
+     */
     private void helperCall(int pc, int id) {
-        a.movabs(TMP, Symbol.helper(id), 0);
-        a.callR(TMP);
-        a.aluMI(EXT_CMP, false, CTX, HostAbi.ERROR, 0);
-        a.jcc(CC_NE, fault(pc, 0));
+        a.call(thunks.computeIfAbsent(id, k -> b.newLabel()));
+    }
+
+    /**
+     * One thunk per helper called: the helper's address (one relocation per helper, not per
+     * call), the call with rsp % 16 == 0 (the thunk's return address and one push), and the check
+     * of the run's error word. A failed call ends the run at {@code helperFail}, which records
+     * the call site's return address in {@link HostAbi#ERROR_ADDRESS} and ERROR_INSN = -1: the
+     * runtime maps the address to the call's slot through the image's instruction offsets.
+     */
+    private void emitHelperThunks() {
+        if (thunks.isEmpty()) return;
+        for (var t : thunks.entrySet()) {
+            b.bind(t.getValue());
+            a.push(RAX); // realigns; popped into rcx (r4), which a helper call clobbers anyway
+            a.movabs(TMP, Symbol.helper(t.getKey()), 0);
+            a.callR(TMP);
+            a.pop(RCX);
+            a.aluMI(EXT_CMP, false, CTX, HostAbi.ERROR, 0);
+            a.jcc(CC_NE, helperFail);
+            a.ret();
+        }
+        b.bind(helperFail);
+        // a sandbox fault inside a callback this helper called already recorded its access: keep it
+        a.aluMI(EXT_CMP, false, CTX, HostAbi.ERROR_ACCESS, 0);
+        a.jcc(CC_NE, abort);
+        a.aluRM(MOV, true, TMP, RSP, 0);
+        a.aluMR(false, MOV, true, CTX, HostAbi.ERROR_ADDRESS, TMP);
+        a.storeImm(4, CTX, HostAbi.ERROR_INSN, -1);
+        a.jmp(abort);
     }
 
     /**
