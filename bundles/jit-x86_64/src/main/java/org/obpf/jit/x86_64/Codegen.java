@@ -45,8 +45,9 @@ import org.obpf.api.jit.code.Label;
  * body. An error inside the callback unwinds to the trampoline only ({@code abort} returns to
  * the instruction after the call that set SAVED_SP), which restores both fields and returns to
  * the helper with {@link HostAbi#ERROR} set.
- * Every sub-program has the same frame: {@code push rbp} (its caller's r10), then those of
- * {@code rbx, r13, r14, r15} (r6..r9) it writes, then {@code rbp -= 512}: the BPF frames are
+ * A sub-program that uses r10 or calls another has a frame: {@code push rbp} (its caller's r10),
+ * then those of {@code rbx, r13, r14, r15} (r6..r9) it writes, then {@code rbp -= 512}; one that
+ * does neither only saves what it writes (as the kernel trims its prologue): the BPF frames are
  * contiguous in the run context's stack block, below {@link HostAbi#STACK_TOP}, and never on the
  * machine stack. The entry stub and the callback trampoline save every C callee-saved register
  * themselves, since an error unwinds past the sub-programs' epilogues.
@@ -80,6 +81,13 @@ final class Codegen {
     private final boolean sandbox;
     /** Per sub-program: whether an lddw BPF_PSEUDO_FUNC names it (it gets a callback entry). */
     private final boolean[] callback;
+    /** Per sub-program: whether it has a BPF frame (it uses r10 or calls a sub-program). */
+    private final boolean[] frame;
+    /**
+     * Code that can neither fail nor call and has no BPF frame: the entry is the body itself
+     * (the entry jump goes to the next instruction) and nothing sets up rbp or the run context.
+     */
+    private final boolean bareEntry;
     /** Per sub-program: the callee-saved registers (of rbx, r13, r14, r15) it writes and so saves. */
     private final Reg[][] saved;
 
@@ -122,24 +130,41 @@ final class Codegen {
             funcOf[pc] = f;
         }
         this.saved = new Reg[starts.length][];
+        this.frame = new boolean[starts.length];
+        boolean anyCall = false;
         for (int f = 0; f < starts.length; f++) {
             int end = f + 1 < starts.length ? starts[f + 1] : n;
             boolean[] w = new boolean[16];
+            boolean calls = false;
             for (int pc = starts[f]; pc < end; pc++) {
                 long x = insns[pc];
-                int cls = bpfClass(Insn.code(x));
+                int code = Insn.code(x);
+                int cls = bpfClass(code);
                 if (cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX || cls == BPF_LD) w[Insn.dst(x)] = true;
-                else if (cls == BPF_STX && bpfMode(Insn.code(x)) == BPF_ATOMIC) w[Insn.src(x)] = true; // fetch, xchg
-                if (isLdImm64(Insn.code(x))) pc++;
+                else if (cls == BPF_STX && bpfMode(code) == BPF_ATOMIC) w[Insn.src(x)] = true; // fetch, xchg
+                if (isLdImm64(code)) {
+                    pc++;
+                    continue;
+                }
+                InsnKind kind = InsnKind.of(x);
+                if (kind == InsnKind.CALL_LOCAL) frame[f] = true;
+                if (kind == InsnKind.CALL_HELPER || kind == InsnKind.CALL_LOCAL) calls = true;
+                if (usesR10(x)) frame[f] = true;
             }
+            anyCall |= calls;
             List<Reg> regs = new ArrayList<>();
             for (int r = 6; r <= 9; r++) if (w[r]) regs.add(MAP[r]);
-            // rbp and an even number of others after the return address: rsp % 16 == 0 in the body,
-            // as a helper call (an upcall into the JVM) needs it
-            for (int r = 6; r <= 9 && regs.size() % 2 != 0; r++) if (!w[r]) regs.add(MAP[r]);
+            // rsp % 16 == 0 in a body that calls (a helper is an upcall into the JVM): an odd
+            // number of pushes after the return address, rbp included when it has a frame
+            if (calls && regs.size() == 4) frame[f] = true; // no free register to pad with: rbp is the fifth push
+            int parity = frame[f] ? 0 : 1;
+            if (frame[f] || calls) for (int r = 6; r <= 9 && regs.size() % 2 != parity; r++) if (!w[r]) regs.add(MAP[r]);
             regs.sort(java.util.Comparator.comparingInt(x -> java.util.Arrays.asList(MAP).indexOf(x)));
             saved[f] = regs.toArray(Reg[]::new);
         }
+        boolean framed = false;
+        for (boolean x : frame) framed |= x;
+        this.bareEntry = !sandbox && !anyCall && !framed;
         this.callback = new boolean[starts.length];
         for (int pc = 0; pc < n; pc++) {
             long w = insns[pc];
@@ -192,7 +217,7 @@ final class Codegen {
         helperFail = buf.newLabel();
 
         Label entryStub = buf.newLabel();
-        a.jmpNear(entryStub);
+        a.jmpNear(bareEntry ? funcLabel[0] : entryStub);
         if (buf.offset() != TAIL_CALL_OFFSET) throw new IllegalStateException("entry jump size changed");
         for (int f = 0; f < starts.length; f++) {
             int end = f + 1 < starts.length ? starts[f + 1] : n;
@@ -240,8 +265,13 @@ final class Codegen {
             for (int i = 0; i < check.length; i++) if (checkUsed[i]) emitAccessCheck(1 << (i / 2), (i & 1) != 0);
         }
         buf.bind(entryStub);
-        if (faults.isEmpty() && !sandbox && thunks.isEmpty()) emitPlainEntryStub(a, funcLabel[0]);
-        else emitEntryStub(a, funcLabel[0]);
+        if (bareEntry) {
+            if (!faults.isEmpty()) throw new IllegalStateException("a bare entry with fault stubs");
+        } else if (faults.isEmpty() && !sandbox && thunks.isEmpty()) {
+            emitPlainEntryStub(a, funcLabel[0]);
+        } else {
+            emitEntryStub(a, funcLabel[0]);
+        }
         for (boolean c : callback) {
             if (c) {
                 emitTrampoline();
@@ -324,15 +354,28 @@ final class Codegen {
     }
 
     private void prologue(int f) {
-        a.push(RBP);
+        if (frame[f]) a.push(RBP);
         for (Reg r : saved[f]) a.push(r);
-        a.aluRI(EXT_SUB, true, RBP, HostAbi.STACK_FRAME);
+        if (frame[f]) a.aluRI(EXT_SUB, true, RBP, HostAbi.STACK_FRAME);
+    }
+
+    /** Whether {@code x} (not an lddw) names r10 as a register: a frameless sub-program never does. */
+    private static boolean usesR10(long x) {
+        int code = Insn.code(x);
+        int cls = bpfClass(code);
+        return switch (cls) {
+            case BPF_LDX -> Insn.src(x) == 10 || Insn.dst(x) == 10;
+            case BPF_ST -> Insn.dst(x) == 10;
+            case BPF_STX -> Insn.src(x) == 10 || Insn.dst(x) == 10;
+            case BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32 -> Insn.dst(x) == 10 || bpfSrc(code) == BPF_X && Insn.src(x) == 10;
+            default -> Insn.dst(x) == 10 || Insn.src(x) == 10;
+        };
     }
 
     /** Pops sub-program {@code f}'s frame, leaving rsp as at its entry (the return address on top). */
     private void popFrame(int f) {
         for (int i = saved[f].length - 1; i >= 0; i--) a.pop(saved[f][i]);
-        a.pop(RBP);
+        if (frame[f]) a.pop(RBP);
     }
 
     private void epilogue(int f) {
