@@ -244,6 +244,7 @@ final class Codegen {
             epilogue(f);
         }
         slotOffset[n] = buf.offset();
+        emitHelperThunks();
         for (int i = 0; i < faults.size(); i++) {
             Fault fault = faults.get(i);
             buf.bind(fault.label);
@@ -251,7 +252,6 @@ final class Codegen {
             if (fault.errno != 0) a.storeImm(4, CTX, HostAbi.ERROR, fault.errno);
             if (i < faults.size() - 1) a.jmp(abort); // the last one falls into it
         }
-        emitHelperThunks();
         if (!faults.isEmpty() || sandbox || !thunks.isEmpty()) {
             // Every error path: unwind all BPF frames at once, to just after the call of the entry
             // (or callback trampoline) that saved SAVED_SP, whose return address lies below it.
@@ -757,8 +757,8 @@ final class Codegen {
      * One thunk per helper called: the helper's address (one relocation per helper, not per
      * call), the call with rsp % 16 == 0 (the thunk's return address and one push), and the check
      * of the run's error word. A failed call ends the run at {@code helperFail}, which records
-     * the call site's return address in {@link HostAbi#ERROR_ADDRESS} and ERROR_INSN = -1: the
-     * runtime maps the address to the call's slot through the image's instruction offsets.
+     * the call site's return address in {@link HostAbi#ERROR_ADDRESS}: the runtime, which knows
+     * a helper failed, maps it to the call's slot through the image's instruction offsets.
      */
     private void emitHelperThunks() {
         if (thunks.isEmpty()) return;
@@ -773,13 +773,9 @@ final class Codegen {
             a.ret();
         }
         b.bind(helperFail);
-        // a sandbox fault inside a callback this helper called already recorded its access: keep it
-        a.aluMI(EXT_CMP, false, CTX, HostAbi.ERROR_ACCESS, 0);
-        a.jcc(CC_NE, abort);
-        a.aluRM(MOV, true, TMP, RSP, 0);
+        a.pop(TMP);
         a.aluMR(false, MOV, true, CTX, HostAbi.ERROR_ADDRESS, TMP);
-        a.storeImm(4, CTX, HostAbi.ERROR_INSN, -1);
-        a.jmp(abort);
+        if (!faults.isEmpty()) a.jmp(abort); // else it falls into abort
     }
 
     /**
