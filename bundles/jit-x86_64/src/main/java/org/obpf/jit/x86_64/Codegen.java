@@ -81,6 +81,13 @@ final class Codegen {
     private final boolean sandbox;
     /** Per sub-program: whether an lddw BPF_PSEUDO_FUNC names it (it gets a callback entry). */
     private final boolean[] callback;
+    /**
+     * Whether BPF-to-BPF calls keep {@link HostAbi#CALL_DEPTH}: a callback trampoline (here or in
+     * a tail call's target) finds its frame by it, and sandbox mode (unverified code) checks it
+     * against {@link HostAbi#MAX_CALL_FRAMES}. Verified code needs no check: the verifier bounds
+     * the call chain as the kernel's does, and the kernel's JIT emits a bare call too.
+     */
+    private final boolean trackDepth;
     /** Per sub-program: whether it has a BPF frame (it uses r10 or calls a sub-program). */
     private final boolean[] frame;
     /**
@@ -164,6 +171,17 @@ final class Codegen {
         }
         boolean framed = false;
         for (boolean x : frame) framed |= x;
+        boolean callbacks = false, tailCalls = false;
+        for (int pc = 0; pc < n; pc++) {
+            long x = insns[pc];
+            if (isLdImm64(Insn.code(x))) {
+                callbacks |= Insn.src(x) == BPF_PSEUDO_FUNC;
+                pc++;
+            } else if (InsnKind.of(x) == InsnKind.CALL_HELPER && Insn.imm(x) == BPF_FUNC_TAIL_CALL) {
+                tailCalls = true;
+            }
+        }
+        this.trackDepth = sandbox || callbacks || tailCalls;
         this.bareEntry = !sandbox && !anyCall && !framed;
         this.callback = new boolean[starts.length];
         for (int pc = 0; pc < n; pc++) {
@@ -709,11 +727,13 @@ final class Codegen {
             }
             case CALL_LOCAL -> {
                 int target = pc + 1 + imm;
-                a.aluMI(EXT_CMP, false, CTX, HostAbi.CALL_DEPTH, HostAbi.MAX_CALL_FRAMES - 1);
-                a.jcc(CC_AE, fault(pc, HostAbi.E2BIG));
-                a.incDec(true, CTX, HostAbi.CALL_DEPTH);
+                if (sandbox) {
+                    a.aluMI(EXT_CMP, false, CTX, HostAbi.CALL_DEPTH, HostAbi.MAX_CALL_FRAMES - 1);
+                    a.jcc(CC_AE, fault(pc, HostAbi.E2BIG));
+                }
+                if (trackDepth) a.incDec(true, CTX, HostAbi.CALL_DEPTH);
                 a.call(funcLabel[funcOf[target]]);
-                a.incDec(false, CTX, HostAbi.CALL_DEPTH);
+                if (trackDepth) a.incDec(false, CTX, HostAbi.CALL_DEPTH);
             }
             default -> {
                 Reg src = r(srcField);

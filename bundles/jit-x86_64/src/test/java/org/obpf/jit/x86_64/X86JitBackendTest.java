@@ -355,6 +355,7 @@ class X86JitBackendTest {
         return p;
     }
 
+    /** Sandbox mode (unverified code) checks the call depth; verified code calls as the kernel's JIT does. */
     @Test
     void callChainsDeeperThanEightFramesEndWithE2big() throws Exception {
         long[] recursive = asm("""
@@ -366,7 +367,11 @@ class X86JitBackendTest {
                 call local f
                 exit
                 """);
-        HostJitEngine engine = new HostJitEngine(jit);
+        long[] plain = asm("mov %r0, 0\ncall local f\nexit\nf:\nmov %r0, 1\nexit\n");
+        int[] at = jit.compile(req(plain, CompileOptions.DEFAULT)).insnOffsets();
+        assertEquals(5, at[2] - at[1], "call rel32 alone");
+        assertEquals(1, new HostJitEngine(jit).run(plain, null));
+        HostJitEngine engine = new HostJitEngine(jit, CompileOptions.DEFAULT.withSandbox(true), HelperTable.builtins());
         ExecutionException e = assertThrows(ExecutionException.class, () -> engine.run(recursive, null));
         assertEquals(Errno.E2BIG, e.errno());
         assertEquals(4, e.insnIndex());
@@ -383,7 +388,7 @@ class X86JitBackendTest {
         long[] deep = asm(sb.toString());
         assertEquals(28, new InterpreterEngine().run(deep, null));
         assertEquals(28, engine.run(deep, null));
-        assertEquals(28, new HostJitEngine(jit, CompileOptions.DEFAULT.withSandbox(true), HelperTable.builtins()).run(deep, null));
+        assertEquals(28, new HostJitEngine(jit).run(deep, null));
     }
 
     @Test
