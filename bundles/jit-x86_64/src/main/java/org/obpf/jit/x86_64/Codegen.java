@@ -28,7 +28,8 @@ import org.obpf.api.jit.code.Label;
  *   abort          only with fault stubs: the unwinding exit of every error path
  *   region check   sandbox mode only: the region-table walk for accesses outside the stack
  *   trampoline     only with callbacks: enters a sub-program from C, as the entry stub does
- *   entry stub     saves the C callee-saved registers, r12 = run context, rbp = BPF stack
+ *   entry stub     saves the C callee-saved registers any frame may write (all of them with
+ *                  tail calls or callbacks), r12 = run context, rbp = BPF stack
  *                  top + 512, records rsp for unwinding, calls sub-program 0; for code that
  *                  can neither fail nor tail-call (no fault stub, not sandboxed) only rbp and
  *                  the stack top: nothing unwinds past the sub-programs' epilogues, which
@@ -88,6 +89,10 @@ final class Codegen {
      * the call chain as the kernel's does, and the kernel's JIT emits a bare call too.
      */
     private final boolean trackDepth;
+    /** Whether the (full) entry stub sets rbp: some code uses a BPF frame or may enter one that does. */
+    private final boolean stubSetsRbp;
+    /** The C callee-saved registers the full entry stub saves, in push order. */
+    private final Reg[] stubSaved;
     /** Per sub-program: whether it has a BPF frame (it uses r10 or calls a sub-program). */
     private final boolean[] frame;
     /**
@@ -182,6 +187,22 @@ final class Codegen {
             }
         }
         this.trackDepth = sandbox || callbacks || tailCalls;
+        // What the entry stub saves: an error unwinds every frame at once, so each C callee-saved
+        // register any frame may write; a tail call's target may write any of them
+        this.stubSetsRbp = framed || sandbox || tailCalls || callbacks;
+        List<Reg> keep = new ArrayList<>();
+        if (stubSetsRbp) keep.add(RBP);
+        keep.add(RBX);
+        keep.add(R12);
+        keep.add(R13);
+        keep.add(R14);
+        keep.add(R15);
+        if (!tailCalls && !callbacks) {
+            java.util.Set<Reg> written = new java.util.HashSet<>();
+            for (Reg[] regs : saved) written.addAll(java.util.Arrays.asList(regs));
+            keep.removeIf(r -> r != RBP && r != R12 && !written.contains(r));
+        }
+        this.stubSaved = keep.toArray(Reg[]::new);
         this.bareEntry = !sandbox && !anyCall && !framed;
         this.callback = new boolean[starts.length];
         for (int pc = 0; pc < n; pc++) {
@@ -288,7 +309,7 @@ final class Codegen {
         } else if (faults.isEmpty() && !sandbox && thunks.isEmpty()) {
             emitPlainEntryStub(a, funcLabel[0]);
         } else {
-            emitEntryStub(a, funcLabel[0]);
+            emitEntryStub(funcLabel[0]);
         }
         for (boolean c : callback) {
             if (c) {
@@ -310,26 +331,19 @@ final class Codegen {
         a.ret();
     }
 
-    private static void emitEntryStub(X86Asm a, Label body) {
-        a.push(RBP);
-        a.push(RBX);
-        a.push(R12);
-        a.push(R13);
-        a.push(R14);
-        a.push(R15);
-        a.push(RAX); // rsp % 16 == 0 at the call below
+    private void emitEntryStub(Label body) {
+        for (Reg r : stubSaved) a.push(r);
+        boolean pad = stubSaved.length % 2 == 0;
+        if (pad) a.push(RAX); // rsp % 16 == 0 at the call below
         a.movRR(true, CTX, RDX);
-        a.aluRM(MOV, true, RBP, RDX, HostAbi.STACK_TOP);
-        a.aluRI(EXT_ADD, true, RBP, HostAbi.STACK_FRAME); // each prologue subtracts one frame
+        if (stubSetsRbp) {
+            a.aluRM(MOV, true, RBP, RDX, HostAbi.STACK_TOP);
+            a.aluRI(EXT_ADD, true, RBP, HostAbi.STACK_FRAME); // each prologue subtracts one frame
+        }
         a.aluMR(false, MOV, true, CTX, HostAbi.SAVED_SP, RSP);
         a.call(body); // abort returns here too
-        a.pop(RCX);
-        a.pop(R15);
-        a.pop(R14);
-        a.pop(R13);
-        a.pop(R12);
-        a.pop(RBX);
-        a.pop(RBP);
+        if (pad) a.pop(RCX);
+        for (int i = stubSaved.length - 1; i >= 0; i--) a.pop(stubSaved[i]);
         a.ret();
     }
 
