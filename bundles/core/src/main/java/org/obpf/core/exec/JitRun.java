@@ -61,6 +61,9 @@ final class JitRun implements HelperContext {
     String runtimeError;
     /** The slot that failed inside a callback (the helper's call slot overwrites ERROR_INSN on the way out), or -1. */
     int callbackErrorInsn = -1;
+    /** ERROR_ADDRESS and ERROR_ACCESS as the failed callback left them (the helper's call site overwrites the address). */
+    long callbackErrorAddress;
+    int callbackErrorAccess;
     /** The programs this run entered (the first, then tail calls' targets): their callbacks may be called. */
     final List<JitProgram> programs = new ArrayList<>();
     final List<ExecutableMemory> entered = new ArrayList<>();
@@ -165,7 +168,7 @@ final class JitRun implements HelperContext {
     void checkError() throws ExecutionException {
         int err = ctx.get(ValueLayout.JAVA_INT, ERROR);
         if (err == 0) return;
-        int insn = callbackErrorInsn >= 0 ? callbackErrorInsn : ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
+        int insn = callbackErrorInsn >= 0 ? callbackErrorInsn : errorInsn();
         Errno errno = errno(err);
         String where = "insn " + insn + ": ";
         if (helperError != null) {
@@ -175,8 +178,9 @@ final class JitRun implements HelperContext {
         }
         if (runtimeError != null) throw new ExecutionException(errno, insn, where + runtimeError, null);
         if (err == EFAULT) {
-            long address = ctx.get(ValueLayout.JAVA_LONG, ERROR_ADDRESS);
-            int access = ctx.get(ValueLayout.JAVA_INT, ERROR_ACCESS);
+            boolean inCallback = callbackErrorInsn >= 0;
+            long address = inCallback ? callbackErrorAddress : ctx.get(ValueLayout.JAVA_LONG, ERROR_ADDRESS);
+            int access = inCallback ? callbackErrorAccess : ctx.get(ValueLayout.JAVA_INT, ERROR_ACCESS);
             throw new ExecutionException(errno, insn, where + ((access & ACCESS_WRITE) != 0 ? "write of " : "read of ")
                     + (access & 0xff) + " bytes at 0x" + Long.toHexString(address)
                     + " is outside the memory this run may touch (" + describeRegions() + ")", null);
@@ -185,6 +189,28 @@ final class JitRun implements HelperContext {
             throw new ExecutionException(errno, insn, where + "call depth exceeds " + MAX_CALL_FRAMES + " frames (MAX_CALL_FRAMES)", null);
         }
         throw new ExecutionException(errno, insn, where + "run ended with " + errno, null);
+    }
+
+    /**
+     * The slot the run ended at: ERROR_INSN, or after a helper failed (the x86-64 back-end checks
+     * helper calls out of line and records no slot), the instruction whose code holds the call
+     * that returns to ERROR_ADDRESS, in whichever program the run entered holds it.
+     */
+    private int errorInsn() {
+        int recorded = ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
+        if (helperError == null) return recorded;
+        long ret = ctx.get(ValueLayout.JAVA_LONG, ERROR_ADDRESS);
+        for (JitProgram p : programs) {
+            org.obpf.api.jit.LinkedImage l = p.linked();
+            long base = l.loadAddress();
+            if (ret <= base || ret > base + l.size()) continue;
+            int pos = (int) (ret - 1 - base);
+            int[] off = l.insnOffsets();
+            int found = -1;
+            for (int i = 0; i + 1 < off.length && off[i] <= pos; i++) found = i;
+            return found;
+        }
+        return recorded; // a back-end that records the slot itself
     }
 
     private static Errno errno(int value) {
@@ -275,7 +301,11 @@ final class JitRun implements HelperContext {
             throw new IllegalStateException("callback at 0x" + Long.toHexString(function) + " failed: " + t, t);
         }
         if (ctx.get(ValueLayout.JAVA_INT, ERROR) != 0) {
-            if (callbackErrorInsn < 0) callbackErrorInsn = ctx.get(ValueLayout.JAVA_INT, ERROR_INSN);
+            if (callbackErrorInsn < 0) {
+                callbackErrorInsn = errorInsn();
+                callbackErrorAddress = ctx.get(ValueLayout.JAVA_LONG, ERROR_ADDRESS);
+                callbackErrorAccess = ctx.get(ValueLayout.JAVA_INT, ERROR_ACCESS);
+            }
             throw new CallbackFailed();
         }
         return r0;

@@ -28,7 +28,8 @@ import org.obpf.api.jit.code.Label;
  *   abort          only with fault stubs: the unwinding exit of every error path
  *   region check   sandbox mode only: the region-table walk for accesses outside the stack
  *   trampoline     only with callbacks: enters a sub-program from C, as the entry stub does
- *   entry stub     saves the C callee-saved registers, r12 = run context, rbp = BPF stack
+ *   entry stub     saves the C callee-saved registers any frame may write (all of them with
+ *                  tail calls or callbacks), r12 = run context, rbp = BPF stack
  *                  top + 512, records rsp for unwinding, calls sub-program 0; for code that
  *                  can neither fail nor tail-call (no fault stub, not sandboxed) only rbp and
  *                  the stack top: nothing unwinds past the sub-programs' epilogues, which
@@ -45,8 +46,9 @@ import org.obpf.api.jit.code.Label;
  * body. An error inside the callback unwinds to the trampoline only ({@code abort} returns to
  * the instruction after the call that set SAVED_SP), which restores both fields and returns to
  * the helper with {@link HostAbi#ERROR} set.
- * Every sub-program has the same frame: {@code push rbp} (its caller's r10), then those of
- * {@code rbx, r13, r14, r15} (r6..r9) it writes, then {@code rbp -= 512}: the BPF frames are
+ * A sub-program that uses r10 or calls another has a frame: {@code push rbp} (its caller's r10),
+ * then those of {@code rbx, r13, r14, r15} (r6..r9) it writes, then {@code rbp -= 512}; one that
+ * does neither only saves what it writes (as the kernel trims its prologue): the BPF frames are
  * contiguous in the run context's stack block, below {@link HostAbi#STACK_TOP}, and never on the
  * machine stack. The entry stub and the callback trampoline save every C callee-saved register
  * themselves, since an error unwinds past the sub-programs' epilogues.
@@ -80,6 +82,24 @@ final class Codegen {
     private final boolean sandbox;
     /** Per sub-program: whether an lddw BPF_PSEUDO_FUNC names it (it gets a callback entry). */
     private final boolean[] callback;
+    /**
+     * Whether BPF-to-BPF calls keep {@link HostAbi#CALL_DEPTH}: a callback trampoline (here or in
+     * a tail call's target) finds its frame by it, and sandbox mode (unverified code) checks it
+     * against {@link HostAbi#MAX_CALL_FRAMES}. Verified code needs no check: the verifier bounds
+     * the call chain as the kernel's does, and the kernel's JIT emits a bare call too.
+     */
+    private final boolean trackDepth;
+    /** Whether the (full) entry stub sets rbp: some code uses a BPF frame or may enter one that does. */
+    private final boolean stubSetsRbp;
+    /** The C callee-saved registers the full entry stub saves, in push order. */
+    private final Reg[] stubSaved;
+    /** Per sub-program: whether it has a BPF frame (it uses r10 or calls a sub-program). */
+    private final boolean[] frame;
+    /**
+     * Code that can neither fail nor call and has no BPF frame: the entry is the body itself
+     * (the entry jump goes to the next instruction) and nothing sets up rbp or the run context.
+     */
+    private final boolean bareEntry;
     /** Per sub-program: the callee-saved registers (of rbx, r13, r14, r15) it writes and so saves. */
     private final Reg[][] saved;
 
@@ -98,6 +118,9 @@ final class Codegen {
     private Label[] callbackEntry;
     private List<Fault> faults;
     private int[] slotOffset;
+    /** Per helper id called, in first-call order: its call thunk. */
+    private java.util.LinkedHashMap<Integer, Label> thunks;
+    private Label helperFail;
 
     private record Fault(Label label, int insn, int errno) {}
 
@@ -119,24 +142,68 @@ final class Codegen {
             funcOf[pc] = f;
         }
         this.saved = new Reg[starts.length][];
+        this.frame = new boolean[starts.length];
+        boolean anyCall = false;
         for (int f = 0; f < starts.length; f++) {
             int end = f + 1 < starts.length ? starts[f + 1] : n;
             boolean[] w = new boolean[16];
+            boolean calls = false;
             for (int pc = starts[f]; pc < end; pc++) {
                 long x = insns[pc];
-                int cls = bpfClass(Insn.code(x));
+                int code = Insn.code(x);
+                int cls = bpfClass(code);
                 if (cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX || cls == BPF_LD) w[Insn.dst(x)] = true;
-                else if (cls == BPF_STX && bpfMode(Insn.code(x)) == BPF_ATOMIC) w[Insn.src(x)] = true; // fetch, xchg
-                if (isLdImm64(Insn.code(x))) pc++;
+                else if (cls == BPF_STX && bpfMode(code) == BPF_ATOMIC) w[Insn.src(x)] = true; // fetch, xchg
+                if (isLdImm64(code)) {
+                    pc++;
+                    continue;
+                }
+                InsnKind kind = InsnKind.of(x);
+                if (kind == InsnKind.CALL_LOCAL) frame[f] = true;
+                if (kind == InsnKind.CALL_HELPER || kind == InsnKind.CALL_LOCAL) calls = true;
+                if (usesR10(x)) frame[f] = true;
             }
+            anyCall |= calls;
             List<Reg> regs = new ArrayList<>();
             for (int r = 6; r <= 9; r++) if (w[r]) regs.add(MAP[r]);
-            // rbp and an even number of others after the return address: rsp % 16 == 0 in the body,
-            // as a helper call (an upcall into the JVM) needs it
-            for (int r = 6; r <= 9 && regs.size() % 2 != 0; r++) if (!w[r]) regs.add(MAP[r]);
+            // rsp % 16 == 0 in a body that calls (a helper is an upcall into the JVM): an odd
+            // number of pushes after the return address, rbp included when it has a frame
+            if (calls && regs.size() == 4) frame[f] = true; // no free register to pad with: rbp is the fifth push
+            int parity = frame[f] ? 0 : 1;
+            if (frame[f] || calls) for (int r = 6; r <= 9 && regs.size() % 2 != parity; r++) if (!w[r]) regs.add(MAP[r]);
             regs.sort(java.util.Comparator.comparingInt(x -> java.util.Arrays.asList(MAP).indexOf(x)));
             saved[f] = regs.toArray(Reg[]::new);
         }
+        boolean framed = false;
+        for (boolean x : frame) framed |= x;
+        boolean callbacks = false, tailCalls = false;
+        for (int pc = 0; pc < n; pc++) {
+            long x = insns[pc];
+            if (isLdImm64(Insn.code(x))) {
+                callbacks |= Insn.src(x) == BPF_PSEUDO_FUNC;
+                pc++;
+            } else if (InsnKind.of(x) == InsnKind.CALL_HELPER && Insn.imm(x) == BPF_FUNC_TAIL_CALL) {
+                tailCalls = true;
+            }
+        }
+        this.trackDepth = sandbox || callbacks || tailCalls;
+        // What the entry stub saves: an error unwinds every frame at once, so each C callee-saved
+        // register any frame may write; a tail call's target may write any of them
+        this.stubSetsRbp = framed || sandbox || tailCalls || callbacks;
+        List<Reg> keep = new ArrayList<>();
+        if (stubSetsRbp) keep.add(RBP);
+        keep.add(RBX);
+        keep.add(R12);
+        keep.add(R13);
+        keep.add(R14);
+        keep.add(R15);
+        if (!tailCalls && !callbacks) {
+            java.util.Set<Reg> written = new java.util.HashSet<>();
+            for (Reg[] regs : saved) written.addAll(java.util.Arrays.asList(regs));
+            keep.removeIf(r -> r != RBP && r != R12 && !written.contains(r));
+        }
+        this.stubSaved = keep.toArray(Reg[]::new);
+        this.bareEntry = !sandbox && !anyCall && !framed;
         this.callback = new boolean[starts.length];
         for (int pc = 0; pc < n; pc++) {
             long w = insns[pc];
@@ -185,9 +252,11 @@ final class Codegen {
         for (int f = 0; f < starts.length; f++) callbackEntry[f] = buf.newLabel();
         faults = new ArrayList<>();
         slotOffset = new int[n + 1];
+        thunks = new java.util.LinkedHashMap<>();
+        helperFail = buf.newLabel();
 
         Label entryStub = buf.newLabel();
-        a.jmpNear(entryStub);
+        a.jmpNear(bareEntry ? funcLabel[0] : entryStub);
         if (buf.offset() != TAIL_CALL_OFFSET) throw new IllegalStateException("entry jump size changed");
         for (int f = 0; f < starts.length; f++) {
             int end = f + 1 < starts.length ? starts[f + 1] : n;
@@ -214,6 +283,7 @@ final class Codegen {
             epilogue(f);
         }
         slotOffset[n] = buf.offset();
+        emitHelperThunks();
         for (int i = 0; i < faults.size(); i++) {
             Fault fault = faults.get(i);
             buf.bind(fault.label);
@@ -221,7 +291,7 @@ final class Codegen {
             if (fault.errno != 0) a.storeImm(4, CTX, HostAbi.ERROR, fault.errno);
             if (i < faults.size() - 1) a.jmp(abort); // the last one falls into it
         }
-        if (!faults.isEmpty() || sandbox) {
+        if (!faults.isEmpty() || sandbox || !thunks.isEmpty()) {
             // Every error path: unwind all BPF frames at once, to just after the call of the entry
             // (or callback trampoline) that saved SAVED_SP, whose return address lies below it.
             buf.bind(abort);
@@ -234,8 +304,13 @@ final class Codegen {
             for (int i = 0; i < check.length; i++) if (checkUsed[i]) emitAccessCheck(1 << (i / 2), (i & 1) != 0);
         }
         buf.bind(entryStub);
-        if (faults.isEmpty() && !sandbox) emitPlainEntryStub(a, funcLabel[0]);
-        else emitEntryStub(a, funcLabel[0]);
+        if (bareEntry) {
+            if (!faults.isEmpty()) throw new IllegalStateException("a bare entry with fault stubs");
+        } else if (faults.isEmpty() && !sandbox && thunks.isEmpty()) {
+            emitPlainEntryStub(a, funcLabel[0]);
+        } else {
+            emitEntryStub(funcLabel[0]);
+        }
         for (boolean c : callback) {
             if (c) {
                 emitTrampoline();
@@ -256,26 +331,19 @@ final class Codegen {
         a.ret();
     }
 
-    private static void emitEntryStub(X86Asm a, Label body) {
-        a.push(RBP);
-        a.push(RBX);
-        a.push(R12);
-        a.push(R13);
-        a.push(R14);
-        a.push(R15);
-        a.push(RAX); // rsp % 16 == 0 at the call below
+    private void emitEntryStub(Label body) {
+        for (Reg r : stubSaved) a.push(r);
+        boolean pad = stubSaved.length % 2 == 0;
+        if (pad) a.push(RAX); // rsp % 16 == 0 at the call below
         a.movRR(true, CTX, RDX);
-        a.aluRM(MOV, true, RBP, RDX, HostAbi.STACK_TOP);
-        a.aluRI(EXT_ADD, true, RBP, HostAbi.STACK_FRAME); // each prologue subtracts one frame
+        if (stubSetsRbp) {
+            a.aluRM(MOV, true, RBP, RDX, HostAbi.STACK_TOP);
+            a.aluRI(EXT_ADD, true, RBP, HostAbi.STACK_FRAME); // each prologue subtracts one frame
+        }
         a.aluMR(false, MOV, true, CTX, HostAbi.SAVED_SP, RSP);
         a.call(body); // abort returns here too
-        a.pop(RCX);
-        a.pop(R15);
-        a.pop(R14);
-        a.pop(R13);
-        a.pop(R12);
-        a.pop(RBX);
-        a.pop(RBP);
+        if (pad) a.pop(RCX);
+        for (int i = stubSaved.length - 1; i >= 0; i--) a.pop(stubSaved[i]);
         a.ret();
     }
 
@@ -318,15 +386,28 @@ final class Codegen {
     }
 
     private void prologue(int f) {
-        a.push(RBP);
+        if (frame[f]) a.push(RBP);
         for (Reg r : saved[f]) a.push(r);
-        a.aluRI(EXT_SUB, true, RBP, HostAbi.STACK_FRAME);
+        if (frame[f]) a.aluRI(EXT_SUB, true, RBP, HostAbi.STACK_FRAME);
+    }
+
+    /** Whether {@code x} (not an lddw) names r10 as a register: a frameless sub-program never does. */
+    private static boolean usesR10(long x) {
+        int code = Insn.code(x);
+        int cls = bpfClass(code);
+        return switch (cls) {
+            case BPF_LDX -> Insn.src(x) == 10 || Insn.dst(x) == 10;
+            case BPF_ST -> Insn.dst(x) == 10;
+            case BPF_STX -> Insn.src(x) == 10 || Insn.dst(x) == 10;
+            case BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32 -> Insn.dst(x) == 10 || bpfSrc(code) == BPF_X && Insn.src(x) == 10;
+            default -> Insn.dst(x) == 10 || Insn.src(x) == 10;
+        };
     }
 
     /** Pops sub-program {@code f}'s frame, leaving rsp as at its entry (the return address on top). */
     private void popFrame(int f) {
         for (int i = saved[f].length - 1; i >= 0; i--) a.pop(saved[f][i]);
-        a.pop(RBP);
+        if (frame[f]) a.pop(RBP);
     }
 
     private void epilogue(int f) {
@@ -660,11 +741,13 @@ final class Codegen {
             }
             case CALL_LOCAL -> {
                 int target = pc + 1 + imm;
-                a.aluMI(EXT_CMP, false, CTX, HostAbi.CALL_DEPTH, HostAbi.MAX_CALL_FRAMES - 1);
-                a.jcc(CC_AE, fault(pc, HostAbi.E2BIG));
-                a.incDec(true, CTX, HostAbi.CALL_DEPTH);
+                if (sandbox) {
+                    a.aluMI(EXT_CMP, false, CTX, HostAbi.CALL_DEPTH, HostAbi.MAX_CALL_FRAMES - 1);
+                    a.jcc(CC_AE, fault(pc, HostAbi.E2BIG));
+                }
+                if (trackDepth) a.incDec(true, CTX, HostAbi.CALL_DEPTH);
                 a.call(funcLabel[funcOf[target]]);
-                a.incDec(false, CTX, HostAbi.CALL_DEPTH);
+                if (trackDepth) a.incDec(false, CTX, HostAbi.CALL_DEPTH);
             }
             default -> {
                 Reg src = r(srcField);
@@ -696,12 +779,37 @@ final class Codegen {
 
     static final int BPF_FUNC_TAIL_CALL = 12;
 
-    /** r1..r5 are already in the C argument registers and r0 is rax: the mapping is chosen for it. */
+    /**
+     * A helper call is {@code call rel32} to the helper's thunk, 5 bytes as in the kernel's JIT:
+     * r1..r5 are already in the C argument registers and r0 is rax (the mapping is chosen for it).
+     */
     private void helperCall(int pc, int id) {
-        a.movabs(TMP, Symbol.helper(id), 0);
-        a.callR(TMP);
-        a.aluMI(EXT_CMP, false, CTX, HostAbi.ERROR, 0);
-        a.jcc(CC_NE, fault(pc, 0));
+        a.call(thunks.computeIfAbsent(id, k -> b.newLabel()));
+    }
+
+    /**
+     * One thunk per helper called: the helper's address (one relocation per helper, not per
+     * call), the call with rsp % 16 == 0 (the thunk's return address and one push), and the check
+     * of the run's error word. A failed call ends the run at {@code helperFail}, which records
+     * the call site's return address in {@link HostAbi#ERROR_ADDRESS}: the runtime, which knows
+     * a helper failed, maps it to the call's slot through the image's instruction offsets.
+     */
+    private void emitHelperThunks() {
+        if (thunks.isEmpty()) return;
+        for (var t : thunks.entrySet()) {
+            b.bind(t.getValue());
+            a.push(RAX); // realigns; popped into rcx (r4), which a helper call clobbers anyway
+            a.movabs(TMP, Symbol.helper(t.getKey()), 0);
+            a.callR(TMP);
+            a.pop(RCX);
+            a.aluMI(EXT_CMP, false, CTX, HostAbi.ERROR, 0);
+            a.jcc(CC_NE, helperFail);
+            a.ret();
+        }
+        b.bind(helperFail);
+        a.pop(TMP);
+        a.aluMR(false, MOV, true, CTX, HostAbi.ERROR_ADDRESS, TMP);
+        if (!faults.isEmpty()) a.jmp(abort); // else it falls into abort
     }
 
     /**

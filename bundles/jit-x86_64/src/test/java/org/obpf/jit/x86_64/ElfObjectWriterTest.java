@@ -122,7 +122,7 @@ class ElfObjectWriterTest {
         assertTrue(d.contains("<bpf_prog_subprog_1>:"), d);
         int[] at = img.insnOffsets();
         assertTrue(d.contains(String.format("%x: R_X86_64_64\tbpf_map_value_0+0x8", at[1] + 2)), d);
-        assertTrue(d.contains(String.format("%x: R_X86_64_64\tbpf_helper_6", at[5] + 2)), d);
+        assertTrue(d.contains(String.format("%x: R_X86_64_64\tbpf_helper_6", X86JitBackendTest.helperThunk(img.code(), at[5]) + 3)), d);
         String syms = exec(tmp, "objdump", "-t", "prog.o");
         assertTrue(syms.matches("(?s).*g +F \\.text\\t[0-9a-f]+ bpf_prog\\n.*"), syms);
         assertTrue(syms.matches("(?s).*\\*UND\\*\\t0+ bpf_helper_6\\n.*"), syms);
