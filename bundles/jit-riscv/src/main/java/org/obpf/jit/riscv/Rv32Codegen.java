@@ -4,8 +4,6 @@ import static org.obpf.api.insn.Opcodes.*;
 import static org.obpf.jit.riscv.Reg.*;
 import static org.obpf.jit.riscv.RvAsm.*;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.obpf.api.insn.Insn;
 import org.obpf.api.insn.InsnKind;
 import org.obpf.api.jit.Symbol;
@@ -35,7 +33,7 @@ import org.obpf.api.offload.FirmwareAtomics;
  * the division routine when used. Each sub-program's frame: r5 and r9 words, two scratch words,
  * ra and s2..s11 (r0's s0:s1 are results, never restored).
  */
-final class Rv32Codegen implements RvCompiler.Generator {
+final class Rv32Codegen extends RvCodegen {
 
     /** A BPF register's home: two registers, or two words at {@code sp + slot}. */
     record Home(Reg lo, Reg hi, int slot) {
@@ -73,116 +71,53 @@ final class Rv32Codegen implements RvCompiler.Generator {
         TAIL_CALL_OFFSET = b.offset();
     }
 
-    private final long[] insns;
-    private final int n;
-    private final int[] origin;
-    private final int[] starts;
-    private final int[] funcOf;
-    /** Each slot's kind, classified once rather than in every convergence pass. */
-    private final InsnKind[] kinds;
-    private final boolean rvc;
-    private final boolean zbb;
-    private final boolean zextInserted;
     /** Atomics as calls to the target's firmware routines ({@link FirmwareAtomics}) rather than AMOs. */
     private final boolean fwAtomics;
 
-    private RvEmitter a;
-    private CodeBuffer b;
-    private Label[] insnLabel;
-    private Label[] funcLabel;
-    private Label[] epilogue;
-    private Label abort;
+    // Per pass: the out-of-line 64-bit division routines, emitted once if used.
     private Label udivmod;
     private Label sdivmod;
     private boolean divUsed;
-    private List<Fault> faults;
-    private int[] slotOffset;
-
-    private record Fault(Label label, int insn, int errno) {}
 
     Rv32Codegen(long[] insns, int[] origin, int[] starts, boolean rvc, boolean zbb, boolean zextInserted, boolean fwAtomics) {
+        super(insns, origin, starts, rvc, zbb, zextInserted);
         this.fwAtomics = fwAtomics;
-        this.insns = insns;
-        this.n = insns.length;
-        this.origin = origin;
-        this.starts = starts;
-        this.rvc = rvc;
-        this.zbb = zbb;
-        this.zextInserted = zextInserted;
-        this.funcOf = new int[n];
-        this.kinds = new InsnKind[n];
-        for (int pc = 0; pc < n; pc++) kinds[pc] = InsnKind.of(insns[pc]);
-        for (int f = 0, pc = 0; pc < n; pc++) {
-            while (f + 1 < starts.length && starts[f + 1] <= pc) f++;
-            funcOf[pc] = f;
-        }
     }
 
     @Override
-    public int[] slotOffsets() {
-        return slotOffset.clone();
+    RvEmitter emitter(CodeBuffer buf) {
+        return new RvEmitter(buf, false, rvc, false, zbb);
     }
 
     @Override
-    public int[] subprogOffsets() {
-        int[] r = new int[starts.length];
-        for (int f = 1; f < starts.length; f++) r[f] = b.offsetOf(funcLabel[f]);
-        return r;
+    void entryStub(RvEmitter a, Label body, Label abort) {
+        emitEntryStub(a, body, abort);
     }
 
     @Override
-    public void emit(CodeBuffer buf) {
-        this.b = buf;
-        this.a = new RvEmitter(buf, false, rvc, false, zbb);
-        insnLabel = new Label[n];
-        for (int i = 0; i < n; i++) insnLabel[i] = buf.newLabel();
-        funcLabel = new Label[starts.length];
-        epilogue = new Label[starts.length];
-        for (int f = 0; f < starts.length; f++) {
-            funcLabel[f] = buf.newLabel();
-            epilogue[f] = buf.newLabel();
-        }
-        abort = buf.newLabel();
-        udivmod = buf.newLabel();
-        sdivmod = buf.newLabel();
+    int tailCallOffset() {
+        return TAIL_CALL_OFFSET;
+    }
+
+    @Override
+    Reg ctx() {
+        return CTX;
+    }
+
+    @Override
+    Reg scratch() {
+        return T0;
+    }
+
+    @Override
+    void beginPass() {
+        udivmod = b.newLabel();
+        sdivmod = b.newLabel();
         divUsed = false;
-        faults = new ArrayList<>();
-        slotOffset = new int[n + 1];
+    }
 
-        a.compress(false);
-        emitEntryStub(a, funcLabel[0], abort);
-        a.compress(rvc);
-        if (buf.offset() != TAIL_CALL_OFFSET) throw new IllegalStateException("entry stub size changed");
-        for (int f = 0; f < starts.length; f++) {
-            int end = f + 1 < starts.length ? starts[f + 1] : n;
-            buf.bind(funcLabel[f]);
-            prologue();
-            for (int pc = starts[f]; pc < end; pc++) {
-                buf.bind(insnLabel[pc]);
-                slotOffset[pc] = buf.offset();
-                if (isLdImm64(Insn.code(insns[pc]))) {
-                    ldImm64(pc);
-                    pc++;
-                    buf.bind(insnLabel[pc]);
-                    slotOffset[pc] = buf.offset();
-                    continue;
-                }
-                insn(pc, end);
-            }
-            buf.bind(epilogue[f]);
-            epilogue();
-        }
-        slotOffset[n] = buf.offset();
-        for (Fault fault : faults) {
-            buf.bind(fault.label);
-            a.imm(T0, fault.insn);
-            a.store(4, T0, CTX, HostAbi.ERROR_INSN);
-            if (fault.errno != 0) {
-                a.li(T0, fault.errno);
-                a.store(4, T0, CTX, HostAbi.ERROR);
-            }
-            a.j(abort);
-        }
+    @Override
+    void endPass() {
         if (divUsed) emitDivMod();
     }
 
@@ -214,7 +149,8 @@ final class Rv32Codegen implements RvCompiler.Generator {
         a.j(done);
     }
 
-    private void prologue() {
+    @Override
+    void prologue() {
         a.addi(SP, SP, -FRAME);
         for (int i = 0; i < FRAME_SAVED.length; i++) a.store(4, FRAME_SAVED[i], SP, FRAME - 4 - 4 * i);
         // r5 is an argument: the caller's r5 words are just above this frame.
@@ -230,15 +166,10 @@ final class Rv32Codegen implements RvCompiler.Generator {
         a.addi(SP, SP, FRAME);
     }
 
-    private void epilogue() {
+    @Override
+    void epilogue() {
         popFrame();
         a.ret();
-    }
-
-    private Label fault(int pc, int errno) {
-        Label l = b.newLabel();
-        faults.add(new Fault(l, origin[pc], errno));
-        return l;
     }
 
     // ---- register pairs ----
@@ -294,7 +225,8 @@ final class Rv32Codegen implements RvCompiler.Generator {
 
     // ---- instructions ----
 
-    private void insn(int pc, int end) {
+    @Override
+    void insn(int pc, int end) {
         long word = insns[pc];
         int code = Insn.code(word);
         int cls = bpfClass(code);
@@ -359,7 +291,8 @@ final class Rv32Codegen implements RvCompiler.Generator {
         if (size == 8) a.store(4, v[1], at, o + 4);
     }
 
-    private void ldImm64(int pc) {
+    @Override
+    void ldImm64(int pc) {
         long w = insns[pc];
         int dst = Insn.dst(w);
         Reg[] d = target(dst, TMP1);

@@ -4,8 +4,6 @@ import static org.obpf.api.insn.Opcodes.*;
 import static org.obpf.jit.riscv.Reg.*;
 import static org.obpf.jit.riscv.RvAsm.*;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.obpf.api.insn.Insn;
 import org.obpf.api.insn.InsnKind;
 import org.obpf.api.jit.Symbol;
@@ -37,7 +35,7 @@ import org.obpf.api.jit.code.Label;
  * {@code R_RISCV_PCREL_LO12_I} on the addi, whose symbol is the auipc itself (the image plus its
  * offset), as in an ELF object.
  */
-final class Rv64Codegen implements RvCompiler.Generator {
+final class Rv64Codegen extends RvCodegen {
 
     /** BPF register number to RV64 register (the kernel's {@code regmap}); index 11 is BPF_REG_AX. */
     static final Reg[] MAP = {A5, A0, A1, A2, A3, A4, S1, S2, S3, S4, S5, T0};
@@ -62,110 +60,36 @@ final class Rv64Codegen implements RvCompiler.Generator {
         TAIL_CALL_OFFSET = b.offset();
     }
 
-    private final long[] insns;
-    private final int n;
-    private final int[] origin;
-    private final int[] starts;
-    private final int[] funcOf;
-    /** Each slot's kind, classified once rather than in every convergence pass. */
-    private final InsnKind[] kinds;
-    private final boolean rvc;
     private final boolean zba;
-    private final boolean zbb;
-    private final boolean zextInserted;
-
-    // Per pass.
-    private RvEmitter a;
-    private CodeBuffer b;
-    private Label[] insnLabel;
-    private Label[] funcLabel;
-    private Label[] epilogue;
-    private Label abort;
-    private List<Fault> faults;
-    private int[] slotOffset;
-
-    private record Fault(Label label, int insn, int errno) {}
 
     Rv64Codegen(long[] insns, int[] origin, int[] starts, boolean rvc, boolean zba, boolean zbb, boolean zextInserted) {
-        this.insns = insns;
-        this.n = insns.length;
-        this.origin = origin;
-        this.starts = starts;
-        this.rvc = rvc;
+        super(insns, origin, starts, rvc, zbb, zextInserted);
         this.zba = zba;
-        this.zbb = zbb;
-        this.zextInserted = zextInserted;
-        this.funcOf = new int[n];
-        this.kinds = new InsnKind[n];
-        for (int pc = 0; pc < n; pc++) kinds[pc] = InsnKind.of(insns[pc]);
-        for (int f = 0, pc = 0; pc < n; pc++) {
-            while (f + 1 < starts.length && starts[f + 1] <= pc) f++;
-            funcOf[pc] = f;
-        }
     }
 
     @Override
-    public int[] slotOffsets() {
-        return slotOffset.clone();
+    RvEmitter emitter(CodeBuffer buf) {
+        return new RvEmitter(buf, true, rvc, zba, zbb);
     }
 
     @Override
-    public int[] subprogOffsets() {
-        int[] r = new int[starts.length];
-        for (int f = 1; f < starts.length; f++) r[f] = b.offsetOf(funcLabel[f]);
-        return r;
+    void entryStub(RvEmitter a, Label body, Label abort) {
+        emitEntryStub(a, body, abort);
     }
 
     @Override
-    public void emit(CodeBuffer buf) {
-        this.b = buf;
-        this.a = new RvEmitter(buf, true, rvc, zba, zbb);
-        insnLabel = new Label[n];
-        for (int i = 0; i < n; i++) insnLabel[i] = buf.newLabel();
-        funcLabel = new Label[starts.length];
-        epilogue = new Label[starts.length];
-        for (int f = 0; f < starts.length; f++) {
-            funcLabel[f] = buf.newLabel();
-            epilogue[f] = buf.newLabel();
-        }
-        abort = buf.newLabel();
-        faults = new ArrayList<>();
-        slotOffset = new int[n + 1];
+    int tailCallOffset() {
+        return TAIL_CALL_OFFSET;
+    }
 
-        a.compress(false);
-        emitEntryStub(a, funcLabel[0], abort);
-        a.compress(rvc);
-        if (buf.offset() != TAIL_CALL_OFFSET) throw new IllegalStateException("entry stub size changed");
-        for (int f = 0; f < starts.length; f++) {
-            int end = f + 1 < starts.length ? starts[f + 1] : n;
-            buf.bind(funcLabel[f]);
-            prologue();
-            for (int pc = starts[f]; pc < end; pc++) {
-                buf.bind(insnLabel[pc]);
-                slotOffset[pc] = buf.offset();
-                if (isLdImm64(Insn.code(insns[pc]))) {
-                    ldImm64(pc);
-                    pc++;
-                    buf.bind(insnLabel[pc]);
-                    slotOffset[pc] = buf.offset();
-                    continue;
-                }
-                insn(pc, end);
-            }
-            buf.bind(epilogue[f]);
-            epilogue();
-        }
-        slotOffset[n] = buf.offset();
-        for (Fault fault : faults) {
-            buf.bind(fault.label);
-            a.imm(T_1, fault.insn);
-            a.store(4, T_1, CTX, HostAbi.ERROR_INSN);
-            if (fault.errno != 0) {
-                a.li(T_1, fault.errno);
-                a.store(4, T_1, CTX, HostAbi.ERROR);
-            }
-            a.j(abort);
-        }
+    @Override
+    Reg ctx() {
+        return CTX;
+    }
+
+    @Override
+    Reg scratch() {
+        return T_1;
     }
 
     // ---- frames ----
@@ -192,7 +116,8 @@ final class Rv64Codegen implements RvCompiler.Generator {
         a.j(done);
     }
 
-    private void prologue() {
+    @Override
+    void prologue() {
         a.addi(SP, SP, -FRAME);
         for (int i = 0; i < FRAME_SAVED.length; i++) a.store(8, FRAME_SAVED[i], SP, FRAME - 8 - 8 * i);
         a.addi(S5, S5, -HostAbi.STACK_FRAME);
@@ -204,15 +129,10 @@ final class Rv64Codegen implements RvCompiler.Generator {
         a.addi(SP, SP, FRAME);
     }
 
-    private void epilogue() {
+    @Override
+    void epilogue() {
         popFrame();
         a.ret();
-    }
-
-    private Label fault(int pc, int errno) {
-        Label l = b.newLabel();
-        faults.add(new Fault(l, origin[pc], errno));
-        return l;
     }
 
     // ---- instructions ----
@@ -226,7 +146,8 @@ final class Rv64Codegen implements RvCompiler.Generator {
         if (!w && !zextInserted) a.zextW(rd, rd);
     }
 
-    private void insn(int pc, int end) {
+    @Override
+    void insn(int pc, int end) {
         long word = insns[pc];
         int code = Insn.code(word);
         int cls = bpfClass(code);
@@ -272,7 +193,8 @@ final class Rv64Codegen implements RvCompiler.Generator {
         return T_1;
     }
 
-    private void ldImm64(int pc) {
+    @Override
+    void ldImm64(int pc) {
         long w = insns[pc];
         Reg dst = r(Insn.dst(w));
         int hi = Insn.imm(insns[pc + 1]);
