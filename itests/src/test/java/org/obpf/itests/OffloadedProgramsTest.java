@@ -53,6 +53,7 @@ class OffloadedProgramsTest {
 
     private String good(String command, Predicate<String> check) throws Exception {
         Gogo.Answer a = gogo.run(command);
+        System.out.println("g! " + command + "\n" + (a.failed() ? a.error() : a.out()));
         assertFalse(a.failed(), command + " failed: " + a.error());
         assertTrue(check.test(a.out()), command + " answered:\n" + a.out());
         return a.out();
@@ -60,6 +61,7 @@ class OffloadedProgramsTest {
 
     private String bad(String command) throws Exception {
         Gogo.Answer a = gogo.run(command);
+        System.out.println("g! " + command + "\n" + (a.failed() ? a.error() : a.out()));
         assertTrue(a.failed(), command + " should fail but answered:\n" + a.out());
         assertEquals(1, a.error().lines().count(), command + ": " + a.error());
         return a.error();
@@ -96,6 +98,13 @@ class OffloadedProgramsTest {
             assertEquals(host, dev, "map " + m + " and its device copy " + (m + 2));
             assertTrue(host.lines().anyMatch(l -> !l.matches(".* 00( 00)*$")), "the packets changed map " + m + ":\n" + host);
         }
+        // two UDP packets of 60 bytes: proto_packets[17] = 2 and proto_bytes[17] = 120, counted on the device
+        assertTrue(line("11 00 00 00 +02 00 00 00 00 00 00 00 +17 +2").test(good("bpf:map dump 3", out -> true)));
+        assertTrue(line("11 00 00 00 +78 00 00 00 00 00 00 00 +17 +120").test(good("bpf:map dump 4", out -> true)));
+        good("bpf:map lookup 3 key u32 17", out -> out.contains("(key 17, value 2)"));
+        good("bpf:map update 3 key u32 17 value u64 7", out -> true);
+        good("bpf:prog run 2 data_in " + ShellSessionTest.UDP60, out -> out.startsWith("retval: 2\n"));
+        good("bpf:map lookup 3 key u32 17", out -> out.contains("(key 17, value 8)"));
 
         Bundle rfpc = Osgi.bundle(ctx, "org.obpf.offload.rfpc");
         rfpc.stop();
