@@ -103,6 +103,12 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Maps belong to the registry: they live while a program uses them or a path pins them.
+ *
+ * <p>With {@link LoadOptions#device()} an object is bound to an offload device, as the kernel's
+ * {@code prog_ifindex}/{@code map_ifindex}: its maps are created on the device too and host map
+ * operations go through it, the device's and its back-end's reasons refuse the program, which is
+ * prelinked without lookup inlining, compiled for the device and loaded by its own loader
+ * (dynamic offload); {@code test_run} runs there. A device leaving orphans them for good.
  */
 @Component(service = BpfSystem.class, immediate = true, configurationPid = "org.obpf.core.registry")
 public final class Registry implements BpfSystem {
