@@ -87,8 +87,9 @@ public final class RegistryCommands {
 
     @Descriptor("""
             Programs: \
-            'prog load FILE [name NAME] [type TYPE] [engine auto|interp|ARCH] [map ID]...' (an ELF object .o, or raw bytecode: \
-            .s, hex text or binary, which needs a type; lddw map K names the K-th 'map ID'), \
+            'prog load FILE [name NAME] [type TYPE] [engine auto|interp|ARCH] [map ID]... [dev DEVICE [flow dynamic]]' (an ELF \
+            object .o, or raw bytecode: .s, hex text or binary, which needs a type; lddw map K names the K-th 'map ID'; \
+            dev binds the programs and their maps to an offload device), \
             'prog list', 'prog show PROG', \
             'prog dump xlated PROG [stage NAME|all]', 'prog dump jited PROG', \
             'prog run PROG [data_in HEX|FILE] [ctx_in HEX|FILE] [data_size_out N] [ctx_size_out N] [repeat N] [engine E]', \
@@ -183,7 +184,7 @@ public final class RegistryCommands {
 
     private String progLoad(CommandSession session, Words w) {
         Path file = BpfCommands.resolve(session, w.next("FILE"));
-        String name = null, engine = BpfSystem.AUTO;
+        String name = null, engine = BpfSystem.AUTO, dev = null;
         ProgramType type = null;
         List<Integer> maps = new ArrayList<>();
         while (w.more()) {
@@ -193,10 +194,15 @@ public final class RegistryCommands {
                 case "type" -> type = type(w, w.next("TYPE"));
                 case "engine", "arch" -> engine = w.next("ENGINE");
                 case "map" -> maps.add(w.nextInt("map ID"));
-                default -> throw w.fail("unknown keyword '" + k + "' (name, type, engine, map)");
+                case "dev" -> dev = w.next("DEVICE");
+                case "flow" -> {
+                    String f = w.next("FLOW");
+                    if (!f.equals("dynamic")) throw w.fail("flow '" + f + "': the registry offloads by the dynamic flow (the device's loader relocates)");
+                }
+                default -> throw w.fail("unknown keyword '" + k + "' (name, type, engine, map, dev, flow)");
             }
         }
-        LoadOptions opts = new LoadOptions(name, type, engine, 0);
+        LoadOptions opts = new LoadOptions(name, type, engine, 0, dev);
         List<ProgramInfo> loaded;
         if (isObject(file)) {
             if (!maps.isEmpty()) throw w.fail("'map ID' is for raw bytecode; an object brings its own maps");

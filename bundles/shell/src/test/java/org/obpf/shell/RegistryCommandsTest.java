@@ -104,6 +104,10 @@ class RegistryCommandsTest {
         assertEquals("prog load: unknown program type 'nope' (e.g. xdp, socket_filter, sched_cls, tracepoint, flat)",
                 refused(() -> prog("load " + countArray + " type nope")));
         assertEquals("prog run: data_in: 'zz' is neither hex bytes (an even number of digits) nor a file", refused(() -> prog("run 1 data_in zz")));
+        assertEquals("prog load: no offload device 'rfpc0' (devices: none)", refused(() -> prog("load " + countArray + " dev rfpc0")));
+        assertEquals("prog load: flow 'static': the registry offloads by the dynamic flow (the device's loader relocates)",
+                refused(() -> prog("load " + countArray + " dev rfpc0 flow static")));
+        assertEquals("prog load: missing DEVICE", refused(() -> prog("load " + countArray + " dev")));
     }
 
     @Test

@@ -4,7 +4,7 @@
  * ({@link org.obpf.api.registry.BpfSystem}). The shell reaches core through this package only.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package org.obpf.api.registry;
 
 import org.osgi.annotation.bundle.Export;

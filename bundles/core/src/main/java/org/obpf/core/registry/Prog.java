@@ -45,6 +45,10 @@ final class Prog {
     final AtomicLong runs = new AtomicLong();
     final AtomicInteger compiles = new AtomicInteger();
     volatile Current current;
+    /** Offloaded: the device's copy of the program (null on the host). */
+    volatile org.obpf.api.offload.DeviceProgram deviceProgram;
+    /** Offloaded: the device it is bound to (null on the host). */
+    volatile String device;
     /** Runs inside right now; the prelinked program (and so its maps) is released only once the last has left. */
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean dropped;

@@ -46,7 +46,19 @@ import org.obpf.api.registry.PinnedObject;
 import org.obpf.api.registry.ProgramInfo;
 import org.obpf.api.registry.ProgramStage;
 import org.obpf.api.registry.VerifyReport;
+import org.obpf.api.jit.CompileOptions;
+import org.obpf.api.jit.CompileRequest;
+import org.obpf.api.jit.JitException;
+import org.obpf.api.jit.Refusal;
+import org.obpf.api.jit.RelocatableImage;
+import org.obpf.api.offload.DeviceImage;
+import org.obpf.api.offload.DeviceMap;
+import org.obpf.api.offload.DeviceProgram;
+import org.obpf.api.offload.OffloadCandidate;
+import org.obpf.api.offload.OffloadDevice;
+import org.obpf.api.offload.OffloadQuery;
 import org.obpf.core.exec.HostJitEngine;
+import org.obpf.core.offload.DeviceInsns;
 import org.obpf.core.exec.JitExecution;
 import org.obpf.core.helper.HelperRegistry;
 import org.obpf.core.helper.HelperTable;
@@ -91,6 +103,12 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Maps belong to the registry: they live while a program uses them or a path pins them.
+ *
+ * <p>With {@link LoadOptions#device()} an object is bound to an offload device, as the kernel's
+ * {@code prog_ifindex}/{@code map_ifindex}: its maps are created on the device too and host map
+ * operations go through it, the device's and its back-end's reasons refuse the program, which is
+ * prelinked without lookup inlining, compiled for the device and loaded by its own loader
+ * (dynamic offload); {@code test_run} runs there. A device leaving orphans them for good.
  */
 @Component(service = BpfSystem.class, immediate = true, configurationPid = "org.obpf.core.registry")
 public final class Registry implements BpfSystem {
@@ -133,9 +151,58 @@ public final class Registry implements BpfSystem {
         if (loader == l) loader = null;
     }
 
+    /** Offload devices by their {@code bpf.offload.dev} name. */
+    private final Map<String, OffloadDevice> devices = new ConcurrentSkipListMap<>();
+    private volatile OffloadQuery offloadQuery;
+
+    /** The offload query (core's {@code OffloadRegistry}): the back-end's and the device's reasons to refuse. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindOffloadQuery")
+    public void bindOffloadQuery(OffloadQuery q) {
+        offloadQuery = q;
+    }
+
+    void unbindOffloadQuery(OffloadQuery q) {
+        if (offloadQuery == q) offloadQuery = null;
+    }
+
+    @Reference(service = OffloadDevice.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeDevice")
+    /** An offload device arrives (also how tests without a framework give one). */
+    public void addDevice(OffloadDevice device) {
+        devices.putIfAbsent(device.name(), device);
+    }
+
+    /**
+     * An offload device leaves: as the kernel's {@code bpf_offload_dev_netdev_unregister}, the
+     * programs and maps bound to it are orphaned for good; a device of that name returning later
+     * is another device and does not take them back.
+     */
+    public void removeDevice(OffloadDevice device) {
+        synchronized (lock) {
+            if (!devices.remove(device.name(), device)) return;
+            String gone = gone(device.name());
+            for (Prog p : progs.values()) {
+                if (!device.name().equals(p.device) || p.deviceProgram == null) continue;
+                p.current = new Prog.Current(device.name(), gone, (ctx, r2, regions) -> {
+                    throw new BpfException(Errno.ENODEV, "prog " + p.id + ": " + gone);
+                }, null, -1);
+                p.deviceProgram = null; // its device memory went with the device
+            }
+            for (MapEntry e : maps.values()) if (e.device != null && device.name().equals(e.device.device)) e.device.gone = gone;
+            LOG.info("offload device {} departed: its programs and maps are orphaned", device.name());
+        }
+    }
+
+    private static String gone(String dev) {
+        return "device " + dev + " gone (orphaned: stays gone if it returns)";
+    }
+
     /** A map and what holds it. */
     private static final class MapEntry {
         final AbstractBpfMap map;
+        /** The map's device copy, which host operations use, when it is bound to a device. */
+        volatile DeviceBoundMap device;
         final Set<Integer> progs = new ConcurrentSkipListSet<>();
         final Set<String> pins = new ConcurrentSkipListSet<>();
 
@@ -145,6 +212,10 @@ public final class Registry implements BpfSystem {
 
         MapInfo info() {
             return new MapInfo(map.id(), map.spec(), new ArrayList<>(progs), new ArrayList<>(pins));
+        }
+
+        BpfMap map() {
+            return device != null ? device : map;
         }
     }
 
@@ -162,10 +233,13 @@ public final class Registry implements BpfSystem {
     @Deactivate
     void deactivate() {
         synchronized (lock) {
-            for (Prog p : progs.values()) p.prelinked.release();
+            for (Prog p : progs.values()) {
+                closeDeviceProgram(p);
+                p.prelinked.release();
+            }
             progs.clear();
             pins.clear();
-            for (MapEntry e : maps.values()) e.map.release();
+            for (MapEntry e : maps.values()) release(e);
             maps.clear();
             for (Backend b : backends.values()) b.compiled().keySet().forEach(c -> c.program().close());
         }
@@ -312,10 +386,12 @@ public final class Registry implements BpfSystem {
     /** Loads the programs of an object already read. */
     public List<ProgramInfo> load(BpfObject obj, LoadOptions options) throws BpfException {
         List<ProgramSpec> specs = selected(obj, options.program());
-        checkEngine(options.engine());
+        OffloadDevice dev = options.device() == null ? null : device(options.device());
+        if (dev == null) checkEngine(options.engine());
         synchronized (lock) {
             List<AbstractBpfMap> created = new ArrayList<>();
             List<Prog> loaded = new ArrayList<>();
+            Map<AbstractBpfMap, DeviceBoundMap> bound = dev == null ? null : new IdentityHashMap<>();
             try {
                 for (MapDefinition d : obj.maps()) {
                     AbstractBpfMap m = createMap(d);
@@ -323,13 +399,14 @@ public final class Registry implements BpfSystem {
                     if (m instanceof ProgArrayMap pa) pa.programs(id -> Optional.ofNullable(progs.get(id)).map(p -> (Object) p.interpreted).orElse(null));
                     if (d.kind().globalData() && d.initialValue().length > 0) m.update(new byte[4], d.initialValue(), BpfMap.BPF_ANY);
                 }
+                if (dev != null) bindMaps(dev, created, bound);
                 boolean progArrays = obj.maps().stream().anyMatch(d -> d.spec().type() == MapType.PROG_ARRAY);
                 List<MapSpec> mapSpecs = obj.maps().stream().map(MapDefinition::spec).toList();
                 Prelinker.MapResolver resolver = indexResolver(created);
                 for (ProgramSpec s : specs) {
                     ProgramType type = options.type() != null ? options.type() : s.type();
                     loaded.add(build(s.name(), type, obj.name(), s.insns(), mapSpecs, resolver, created, s.expectedAttachType(),
-                            options, progArrays));
+                            options, progArrays, dev, bound));
                 }
                 for (int i = 0; i < obj.maps().size(); i++) {
                     MapDefinition d = obj.maps().get(i);
@@ -342,13 +419,15 @@ public final class Registry implements BpfSystem {
             } catch (BpfException | RuntimeException e) {
                 loaded.forEach(this::drop);
                 created.forEach(AbstractBpfMap::release);
+                if (bound != null) bound.values().forEach(DeviceBoundMap::close);
                 throw e;
             }
             // Maps the programs do not use are not kept (nothing would hold them), as in the kernel.
             for (AbstractBpfMap m : created) {
                 MapEntry e = new MapEntry(m);
+                if (bound != null) e.device = bound.get(m);
                 for (Prog p : loaded) if (p.mapIds.contains(m.id())) e.progs.add(p.id);
-                if (e.progs.isEmpty()) m.release();
+                if (e.progs.isEmpty()) release(e);
                 else maps.put(m.id(), e);
             }
             List<ProgramInfo> out = new ArrayList<>();
@@ -383,12 +462,15 @@ public final class Registry implements BpfSystem {
 
     @Override
     public ProgramInfo loadRaw(String name, ProgramType type, long[] insns, List<Integer> mapIds, LoadOptions options) throws BpfException {
+        if (options.device() != null) {
+            throw new BpfException(Errno.EINVAL, "offload to " + options.device() + " takes an object: its maps are created on the device at load");
+        }
         checkEngine(options.engine());
         synchronized (lock) {
             List<AbstractBpfMap> used = new ArrayList<>();
             for (int id : mapIds) used.add(entry(id).map);
             List<MapSpec> specs = used.stream().map(AbstractBpfMap::spec).toList();
-            Prog p = build(name, type, "", insns, specs, indexResolver(used), used, Optional.empty(), options, false);
+            Prog p = build(name, type, "", insns, specs, indexResolver(used), used, Optional.empty(), options, false, null, null);
             progs.put(p.id, p);
             for (int id : p.mapIds) maps.get(id).progs.add(p.id);
             LOG.info("prog {} {} ({}) loaded: {}", p.id, p.name, p.type.kernelName(), p.current.state());
@@ -446,14 +528,34 @@ public final class Registry implements BpfSystem {
 
     private Prog build(String name, ProgramType type, String object, long[] insns, List<MapSpec> specs, Prelinker.MapResolver resolver,
                        List<AbstractBpfMap> candidates, Optional<org.obpf.api.obj.AttachType> attach, LoadOptions options,
-                       boolean progArrays) throws BpfException {
+                       boolean progArrays, OffloadDevice dev, Map<AbstractBpfMap, DeviceBoundMap> bound) throws BpfException {
         VerifierResult v = verify(type, insns, specs, innerMaps(candidates), options.logLevel());
         if (!v.accepted()) {
             throw new BpfException(v.processed() == 0 ? Errno.EINVAL : Errno.EACCES, "prog " + name + " rejected by the verifier: insn "
                     + v.errorInsn() + ": " + firstLine(v.error()));
         }
         HelperTable table = helpers.table(type);
-        Prelinked pl = Prelinker.prelink(insns, type, resolver, table, Prelinker.Options.DEFAULT.withExpectedAttachType(attach));
+        // An offloaded program keeps its map lookups as calls: map_gen_lookup would inline host addresses.
+        Prelinker.Options po = new Prelinker.Options(dev == null).withExpectedAttachType(attach);
+        Prelinked pl = Prelinker.prelink(insns, type, resolver, table, po);
+        if (dev != null) {
+            try {
+                List<Integer> ids = new ArrayList<>();
+                for (AbstractBpfMap m : pl.maps()) if (!ids.contains(m.id())) ids.add(m.id());
+                Prog p = new Prog(nextProgId.getAndIncrement(), name, type, tag(insns), object, options.engine(), pl, pl.toInterpreter(),
+                        INTERP.prepare(pl), ids, v.processed(), progArrays);
+                p.device = dev.name();
+                p.deviceProgram = offload(dev, name, type, pl, bound);
+                p.compiles.incrementAndGet();
+                p.current = new Prog.Current(dev.name(), "offloaded to " + dev.name() + " (dynamic)", (ctx, r2, regions) -> {
+                    throw new BpfException(Errno.EOPNOTSUPP, "prog " + p.id + " runs on device " + dev.name() + ": packets only");
+                }, null, -1);
+                return p;
+            } catch (BpfException | RuntimeException e) {
+                pl.release();
+                throw e;
+            }
+        }
         try {
             List<Integer> ids = new ArrayList<>();
             for (AbstractBpfMap m : pl.maps()) if (!ids.contains(m.id())) ids.add(m.id());
@@ -465,6 +567,69 @@ public final class Registry implements BpfSystem {
             pl.release();
             throw e;
         }
+    }
+
+    private OffloadDevice device(String name) throws BpfException {
+        OffloadDevice d = devices.get(name);
+        if (d == null) {
+            throw new BpfException(Errno.ENODEV, "no offload device '" + name + "' (devices: "
+                    + (devices.isEmpty() ? "none" : String.join(", ", devices.keySet())) + ")");
+        }
+        return d;
+    }
+
+    /** The object's maps on the device too (the kernel's map_ifindex), with their initial contents. */
+    private static void bindMaps(OffloadDevice dev, List<AbstractBpfMap> created, Map<AbstractBpfMap, DeviceBoundMap> bound)
+            throws BpfException {
+        for (AbstractBpfMap m : created) {
+            DeviceBoundMap b = new DeviceBoundMap(m, dev.name(), dev.createMap(m.spec()));
+            bound.put(m, b);
+            byte[] k = null;
+            for (;;) {
+                try {
+                    k = m.nextKey(k);
+                } catch (BpfException e) {
+                    if (e.errno() == Errno.ENOENT) break;
+                    throw e;
+                }
+                b.device().update(k, m.lookup(k), BpfMap.BPF_ANY);
+            }
+        }
+    }
+
+    /**
+     * The kernel's offload verifier hook and translate op: every reason the device (and its
+     * back-end) gives refuses the program; else it is compiled for the device and loaded by the
+     * device's own loader (dynamic offload) against its maps.
+     */
+    private DeviceProgram offload(OffloadDevice dev, String name, ProgramType type, Prelinked pl,
+                                  Map<AbstractBpfMap, DeviceBoundMap> bound) throws BpfException {
+        long[] devInsns = DeviceInsns.of(pl);
+        List<DeviceMap> used = new ArrayList<>();
+        for (AbstractBpfMap m : pl.maps()) used.add(bound.get(m).device());
+        OffloadCandidate c = new OffloadCandidate(name, type, devInsns, used.stream().map(DeviceMap::spec).toList());
+        OffloadQuery q = offloadQuery;
+        List<Refusal> reasons = new ArrayList<>(q != null ? q.check(dev.name(), c).reasons() : dev.check(c).reasons());
+        if (q == null && !dev.info().programTypes().contains(type)) {
+            reasons.add(new Refusal(Refusal.Kind.PROGRAM_TYPE, -1, "device " + dev.name() + " does not run " + type.kernelName() + " programs"));
+        }
+        Backend b = best(dev.arch()).orElse(null);
+        if (b == null && reasons.stream().noneMatch(r -> r.kind() == Refusal.Kind.NO_BACKEND)) {
+            reasons.add(new Refusal(Refusal.Kind.NO_BACKEND, -1, "device " + dev.name() + " runs " + dev.arch() + " code but no "
+                    + dev.arch() + " back-end is installed"));
+        }
+        if (!reasons.isEmpty()) {
+            throw new BpfException(Errno.EINVAL, "prog " + name + " cannot be offloaded to " + dev.name() + ": "
+                    + String.join("; ", reasons.stream().map(Refusal::detail).toList()));
+        }
+        RelocatableImage image;
+        try {
+            image = b.backend().compile(new CompileRequest(name, type, devInsns, pl.subprogs(), null, false,
+                    CompileOptions.DEFAULT.withExtensions(dev.info().jitExtensions())));
+        } catch (JitException e) {
+            throw new BpfException(Errno.EINVAL, "prog " + name + " on " + dev.name() + ": " + firstLine(e.getMessage()), e);
+        }
+        return dev.load(new DeviceImage.Dynamic(name, type, image, used));
     }
 
     private Prog.Current initial(Prog p, String engine) throws BpfException {
@@ -552,6 +717,7 @@ public final class Registry implements BpfSystem {
 
     /** Frees a program's code (once runs leave it) and its references on maps. */
     private void drop(Prog p) {
+        closeDeviceProgram(p);
         Prog.Current c = p.current;
         p.current = new Prog.Current(INTERPRETER, "unloaded", (ctx, r2, regions) -> {
             throw new BpfException(Errno.ENOENT, "prog " + p.id + " is unloaded");
@@ -570,7 +736,23 @@ public final class Registry implements BpfSystem {
     }
 
     private void releaseIfUnheld(MapEntry e) {
-        if (e.progs.isEmpty() && e.pins.isEmpty() && maps.remove(e.map.id(), e)) e.map.release();
+        if (e.progs.isEmpty() && e.pins.isEmpty() && maps.remove(e.map.id(), e)) release(e);
+    }
+
+    private static void release(MapEntry e) {
+        e.map.release();
+        if (e.device != null) e.device.close();
+    }
+
+    private static void closeDeviceProgram(Prog p) {
+        var dp = p.deviceProgram;
+        p.deviceProgram = null;
+        if (dp == null) return;
+        try {
+            dp.close();
+        } catch (RuntimeException ex) { // a device bug must not take the registry down
+            LOG.warn("prog {}: closing it on device {} failed: {}", p.id, p.device, ex.toString());
+        }
     }
 
     @Override
@@ -590,6 +772,7 @@ public final class Registry implements BpfSystem {
     @Override
     public TestRun.Result testRun(int id, TestRun.Request request) throws BpfException {
         Prog p = prog(id);
+        if (p.device != null) return deviceRun(p, request);
         return run(p, fixed((ctx, r2, regions) -> runOnce(p, ctx, r2, regions)), request);
     }
 
@@ -640,6 +823,10 @@ public final class Registry implements BpfSystem {
     @Override
     public TestRun.Result testRun(int id, String engine, TestRun.Request request) throws BpfException {
         Prog p = prog(id);
+        if (p.device != null) {
+            if (engine.equals(p.device)) return deviceRun(p, request);
+            throw new BpfException(Errno.EINVAL, "prog " + id + " is offloaded to " + p.device + " and runs there only");
+        }
         if (engine.equals(p.current.engine()) && p.current.compiled() != null || engine.equals(INTERPRETER) && p.current.compiled() == null) {
             return testRun(id, request);
         }
@@ -648,6 +835,24 @@ public final class Registry implements BpfSystem {
         Backend b = runnable(engine);
         JitExecution.Compiled c = prepare(b, p);
         return run(p, fixed(c), request);
+    }
+
+    /** {@code BPF_PROG_TEST_RUN} of an offloaded program: on its device, with the packet copied over. */
+    private static TestRun.Result deviceRun(Prog p, TestRun.Request request) throws BpfException {
+        if (!p.enter()) throw new BpfException(Errno.ENOENT, "prog " + p.id + " is unloaded");
+        try {
+            DeviceProgram dp = p.deviceProgram;
+            if (dp == null) throw new BpfException(Errno.ENODEV, "prog " + p.id + ": " + p.current.state());
+            DeviceProgram.DeviceRun r = dp.testRun(request.dataIn(), Math.max(1, request.repeat()));
+            p.runs.addAndGet(Math.max(1, request.repeat()));
+            byte[] out = r.packet();
+            Errno error = null;
+            int copy = Math.min(out.length, request.dataSizeOut());
+            if (copy < out.length) error = Errno.ENOSPC;
+            return new TestRun.Result(r.retval(), java.util.Arrays.copyOf(out, copy), out.length, null, r.durationNanos(), error);
+        } finally {
+            p.leave();
+        }
     }
 
     private Backend runnable(String engine) throws BpfException {
@@ -703,7 +908,7 @@ public final class Registry implements BpfSystem {
 
     @Override
     public BpfMap map(int id) throws BpfException {
-        return entry(id).map;
+        return entry(id).map();
     }
 
     private static void checkPath(String path) throws BpfException {
