@@ -1,8 +1,5 @@
 package org.obpf.bench;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -34,7 +31,6 @@ import org.obpf.kernelref.KernelMap;
 import org.obpf.kernelref.ProgLoadAttr;
 import org.obpf.kernelref.TestRunAttr;
 import org.obpf.kernelref.TestRunResult;
-import org.obpf.loader.ElfObjectLoader;
 
 /**
  * The corpus XDP and tc programs next to the Linux kernel: per-run time through test_run with
@@ -254,23 +250,10 @@ public final class CorpusFigures {
     }
 
     static List<String> index() {
-        try (InputStream in = CorpusFigures.class.getClassLoader().getResourceAsStream("corpus/index.txt")) {
-            if (in == null) throw new IllegalStateException("corpus/index.txt is not on the class path");
-            return new String(in.readAllBytes()).lines().map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return CorpusPrograms.index();
     }
 
     static BpfObject object(String name) {
-        String res = "corpus/" + name + ".o";
-        try (InputStream in = CorpusFigures.class.getClassLoader().getResourceAsStream(res)) {
-            if (in == null) throw new IllegalStateException(res + " is not on the class path");
-            return new ElfObjectLoader().load(name + ".o", in.readAllBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (BpfException e) {
-            throw new IllegalStateException("loading " + res + ": " + e.getMessage(), e);
-        }
+        return CorpusPrograms.object(name);
     }
 }

@@ -77,7 +77,8 @@ final class CorpusPrograms {
         return out;
     }
 
-    private static List<String> index() {
+    /** The corpus objects' names, from corpus/index.txt on the class path. */
+    static List<String> index() {
         try (InputStream in = CorpusPrograms.class.getClassLoader().getResourceAsStream("corpus/index.txt")) {
             if (in == null) throw new IllegalStateException("corpus/index.txt is not on the class path");
             return new String(in.readAllBytes()).lines().map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
@@ -86,7 +87,8 @@ final class CorpusPrograms {
         }
     }
 
-    private static BpfObject object(String name) {
+    /** A corpus object, loaded by OBPF's loader. */
+    static BpfObject object(String name) {
         String res = "corpus/" + name + ".o";
         try (InputStream in = CorpusPrograms.class.getClassLoader().getResourceAsStream(res)) {
             if (in == null) throw new IllegalStateException(res + " is not on the class path");
