@@ -2,16 +2,10 @@ package org.obpf.jit.x86_64;
 
 import static org.obpf.api.insn.Opcodes.*;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.TreeSet;
-import org.obpf.api.insn.Insn;
-import org.obpf.api.insn.InsnDecoder;
-import org.obpf.api.insn.InsnKind;
-import org.obpf.api.insn.InvalidInsnException;
 import org.obpf.api.jit.Capabilities;
 import org.obpf.api.jit.CompileRequest;
 import org.obpf.api.jit.Feature;
@@ -23,7 +17,7 @@ import org.obpf.api.jit.RelocatableImage;
 import org.obpf.api.jit.Relocation;
 import org.obpf.api.jit.SymbolTable;
 import org.obpf.api.jit.code.CodeBuffer;
-import org.obpf.api.jit.code.ConstantBlinding;
+import org.obpf.api.jit.code.JitInput;
 import org.obpf.api.prog.ProgramType;
 import org.osgi.service.component.annotations.Component;
 
@@ -55,8 +49,6 @@ public final class X86_64JitBackend implements JitBackend {
     public static final int TAIL_CALL_OFFSET = Codegen.TAIL_CALL_OFFSET;
 
     private static final Capabilities CAPABILITIES;
-    /** Blinding keys: one generator for all compilations (SecureRandom is thread-safe; seeding it per program is slow). */
-    private static final SecureRandom KEYS = new SecureRandom();
 
     static {
         EnumSet<Feature> f = EnumSet.allOf(Feature.class);
@@ -83,76 +75,10 @@ public final class X86_64JitBackend implements JitBackend {
 
     @Override
     public RelocatableImage compile(CompileRequest req) throws JitException {
-        long[] insns = req.insns();
-        try {
-            InsnDecoder.validate(insns);
-        } catch (InvalidInsnException e) {
-            throw new JitException(ARCH, e.index(), e.reason());
-        }
-        TreeSet<Integer> startSet = new TreeSet<>();
-        for (int s : req.subprogStarts()) {
-            if (s < 0 || s >= insns.length) throw new JitException(ARCH, -1, "sub-program start " + s + " outside the program");
-            startSet.add(s);
-        }
-        for (int pc = 0; pc < insns.length; pc++) {
-            long w = insns[pc];
-            InsnKind kind = InsnKind.of(w);
-            switch (kind) {
-                case LD_ABS, LD_IND -> throw new JitException(ARCH, pc, "legacy packet loads (BPF_ABS/BPF_IND) are not supported: they need a socket buffer context");
-                case CALL_KFUNC -> throw new JitException(ARCH, pc, "kfunc calls are not supported");
-                case CALL_LOCAL -> startSet.add(pc + 1 + Insn.imm(w));
-                case LD_IMM64 -> {
-                    int src = Insn.src(w);
-                    if (src == BPF_PSEUDO_FUNC) {
-                        int target = pc + 1 + Insn.imm(w);
-                        if (target <= 0 || target >= insns.length) {
-                            throw new JitException(ARCH, pc, "callback target " + target + " outside the program");
-                        }
-                        startSet.add(target);
-                    } else if (src != 0 && src != BPF_PSEUDO_MAP_IDX && src != BPF_PSEUDO_MAP_IDX_VALUE) {
-                        throw new JitException(ARCH, pc, "lddw with pseudo source " + src
-                                + " must be resolved by the prelink passes before code generation");
-                    }
-                    pc++;
-                }
-                default -> { }
-            }
-        }
-        int[] starts = startSet.stream().mapToInt(Integer::intValue).toArray();
-        int n = insns.length;
-        int[] origin = new int[n];
-        for (int i = 0; i < n; i++) origin[i] = i;
-        int[] newIndex = null;
-        long[] code = insns;
-        if (req.options().blindConstants()) {
-            ConstantBlinding.Result r;
-            try {
-                r = ConstantBlinding.blind(insns, KEYS);
-            } catch (IllegalArgumentException e) {
-                throw new JitException(ARCH, -1, e.getMessage());
-            }
-            code = r.insns();
-            origin = r.origin();
-            newIndex = r.newIndex();
-            // Blinding leaves lddw BPF_PSEUDO_FUNC alone (as the kernel does), offset included: re-aim it.
-            for (int pc = 0; pc < n; pc++) {
-                long w = insns[pc];
-                if (InsnKind.of(w) != InsnKind.LD_IMM64) continue;
-                if (Insn.src(w) == BPF_PSEUDO_FUNC) {
-                    int at = newIndex[pc];
-                    code[at] = Insn.withImm(code[at], newIndex[pc + 1 + Insn.imm(w)] - (at + 1));
-                }
-                pc++;
-            }
-            starts = r.mapStarts(starts);
-        }
-        Codegen gen = new Codegen(code, origin, starts, req.options().sandbox());
+        JitInput in = JitInput.prepare(ARCH, req, true);
+        Codegen gen = new Codegen(in.code(), in.origin(), in.starts(), req.options().sandbox());
         CodeBuffer buf = CodeBuffer.converge(gen::emit);
-        int[] slotOffsets = gen.slotOffsets();
-        int[] insnOffsets = new int[n + 1];
-        for (int i = 0; i <= n; i++) insnOffsets[i] = slotOffsets[newIndex == null ? i : newIndex[i]];
-        int[] subprogOffsets = gen.subprogOffsets();
-        return new RelocatableImage(ARCH, buf.bytes(), buf.relocations(), subprogOffsets, insnOffsets);
+        return new RelocatableImage(ARCH, buf.bytes(), buf.relocations(), gen.subprogOffsets(), in.insnOffsets(gen.slotOffsets()));
     }
 
     @Override
